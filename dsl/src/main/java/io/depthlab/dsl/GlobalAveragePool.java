@@ -1,0 +1,33 @@
+package io.depthlab.dsl;
+
+/**
+ * Averages each channel over its whole map: [channels, height, width] to [channels].
+ *
+ * @param name the layer name, empty until the network names it
+ */
+public record GlobalAveragePool(String name) implements Layer {
+
+    public GlobalAveragePool {
+        Checks.name(name);
+    }
+
+    public static GlobalAveragePool create() {
+        return new GlobalAveragePool("");
+    }
+
+    @Override
+    public String kind() {
+        return "global_average_pool";
+    }
+
+    @Override
+    public GlobalAveragePool withName(String name) {
+        return new GlobalAveragePool(name);
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        Checks.image(input, kind());
+        return Shape.of(input.dim(0));
+    }
+}
