@@ -83,7 +83,7 @@ public record Activation(String name, Function function, double negativeSlope) i
         }
 
         public Builder name(String name) {
-            Checks.unset(this.name, "name");
+            Checks.unset(this.name, "activation name");
             this.name = Checks.name(name);
             return this;
         }

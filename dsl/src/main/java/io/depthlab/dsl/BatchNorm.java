@@ -68,14 +68,14 @@ public record BatchNorm(String name, double momentum, double epsilon) implements
         private Builder() {}
 
         public Builder name(String name) {
-            Checks.unset(this.name, "name");
+            Checks.unset(this.name, "batch norm name");
             this.name = Checks.name(name);
             return this;
         }
 
         /** Default {@value #DEFAULT_MOMENTUM}. */
         public Builder momentum(double momentum) {
-            Checks.unset(this.momentum, "momentum");
+            Checks.unset(this.momentum, "batch norm momentum");
             new BatchNorm("", momentum, DEFAULT_EPSILON);
             this.momentum = momentum;
             return this;
@@ -83,7 +83,7 @@ public record BatchNorm(String name, double momentum, double epsilon) implements
 
         /** Default {@value #DEFAULT_EPSILON}. */
         public Builder epsilon(double epsilon) {
-            Checks.unset(this.epsilon, "epsilon");
+            Checks.unset(this.epsilon, "batch norm epsilon");
             new BatchNorm("", DEFAULT_MOMENTUM, epsilon);
             this.epsilon = epsilon;
             return this;

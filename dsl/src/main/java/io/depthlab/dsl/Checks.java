@@ -1,5 +1,7 @@
 package io.depthlab.dsl;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /** Argument checks shared by the layer builders. */
@@ -10,16 +12,45 @@ final class Checks {
     /** Fails if a builder property is set a second time. */
     static void unset(Object current, String property) {
         if (current != null) {
-            throw new IllegalStateException(property + " is already set to " + current);
+            // Array-valued properties (kernel, stride, padding) would print as [I@1b6d3586.
+            String value =
+                    current instanceof int[] array ? Arrays.toString(array) : current.toString();
+            throw new IllegalStateException(
+                    property + ": expected to be set once, found it already set to " + value);
         }
     }
 
     /** Adds a penalty, refusing a second one of the same kind. */
-    static void addPenalty(java.util.List<Penalty> penalties, Penalty penalty) {
-        if (penalties.stream().anyMatch(p -> p.kind() == penalty.kind())) {
-            throw new IllegalStateException(penalty.kind() + " penalty is already set");
+    static void addPenalty(List<Penalty> penalties, Penalty penalty) {
+        Objects.requireNonNull(penalty, "penalty");
+        for (Penalty existing : penalties) {
+            if (existing.kind() == penalty.kind()) {
+                throw new IllegalStateException(
+                        String.format(
+                                "%s penalty: expected to be set once, found it already set to %s",
+                                penalty.kind(), existing.coefficient()));
+            }
         }
         penalties.add(penalty);
+    }
+
+    /**
+     * Copies a layer's penalty list, refusing a second penalty of the same kind: the builders never
+     * make one, so a list with two came from elsewhere (e.g. a corrupt file).
+     */
+    static List<Penalty> penalties(List<Penalty> penalties, String kind) {
+        List<Penalty> copy = List.copyOf(penalties);
+        for (int i = 0; i < copy.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (copy.get(i).kind() == copy.get(j).kind()) {
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    "%s penalties: expected at most one of each kind, found %s",
+                                    kind, copy));
+                }
+            }
+        }
+        return copy;
     }
 
     static int positive(int value, String property) {
@@ -70,13 +101,22 @@ final class Checks {
 
     /** The output length of a sliding window: {@code (in + 2 * padding - kernel) / stride + 1}. */
     static int windowOutput(int in, int kernel, int stride, int padding, String kind, String axis) {
-        int padded = in + 2 * padding;
+        // long: a padding near Integer.MAX_VALUE (e.g. from a corrupt file) must not wrap around.
+        long padded = in + 2L * padding;
         if (kernel > padded) {
             throw new IllegalArgumentException(
                     String.format(
-                            "%s kernel %s %d does not fit the input %s %d with padding %d",
-                            kind, axis, kernel, axis, in, padding));
+                            "%s kernel %s: expected at most %d (input %s %d + 2 * padding %d),"
+                                    + " found %d",
+                            kind, axis, padded, axis, in, padding, kernel));
         }
-        return (padded - kernel) / stride + 1;
+        long out = (padded - kernel) / stride + 1;
+        if (out > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s output %s: expected at most %d, found %d (padding %d)",
+                            kind, axis, Integer.MAX_VALUE, out, padding));
+        }
+        return (int) out;
     }
 }

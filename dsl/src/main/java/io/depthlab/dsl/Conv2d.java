@@ -59,7 +59,7 @@ public record Conv2d(
         Checks.nonNegative(paddingWidth, "convolution padding");
         Objects.requireNonNull(weightInit, "weightInit");
         Objects.requireNonNull(biasInit, "biasInit");
-        penalties = List.copyOf(penalties);
+        penalties = Checks.penalties(penalties, "convolution");
     }
 
     /** Starts a convolution with {@code filters} output channels; its kernel must be set. */
@@ -103,14 +103,19 @@ public record Conv2d(
 
     @Override
     public long parameterCount(Shape input) {
-        return (long) filters * input.dim(0) * kernelHeight * kernelWidth + (bias ? filters : 0);
+        // Exact: a silently wrapped count would pass every later size check.
+        long weights = Math.multiplyExact(weightsPerFilter(input), filters);
+        return Math.addExact(weights, bias ? filters : 0);
     }
 
     @Override
     public long flops(Shape input) {
         Shape output = outputShape(input);
-        long perOutput = 2L * input.dim(0) * kernelHeight * kernelWidth;
-        return perOutput * output.size();
+        return Math.multiplyExact(Math.multiplyExact(2L, weightsPerFilter(input)), output.size());
+    }
+
+    private long weightsPerFilter(Shape input) {
+        return Math.multiplyExact((long) input.dim(0) * kernelHeight, kernelWidth);
     }
 
     /** Optional properties of a convolution; each may be set once, the kernel must be. */
@@ -130,7 +135,7 @@ public record Conv2d(
         }
 
         public Builder name(String name) {
-            Checks.unset(this.name, "name");
+            Checks.unset(this.name, "convolution name");
             this.name = Checks.name(name);
             return this;
         }
@@ -140,8 +145,9 @@ public record Conv2d(
             return kernel(size, size);
         }
 
+        /** A {@code height x width} kernel. */
         public Builder kernel(int height, int width) {
-            Checks.unset(kernel, "kernel");
+            Checks.unset(kernel, "convolution kernel");
             kernel =
                     new int[] {
                         Checks.positive(height, "convolution kernel height"),
@@ -152,37 +158,56 @@ public record Conv2d(
 
         /** The same stride on both axes; default {@value #DEFAULT_STRIDE}. */
         public Builder stride(int stride) {
-            Checks.unset(this.stride, "stride");
-            Checks.positive(stride, "convolution stride");
-            this.stride = new int[] {stride, stride};
+            return stride(stride, stride);
+        }
+
+        /** The vertical and horizontal strides; default {@value #DEFAULT_STRIDE} for both. */
+        public Builder stride(int height, int width) {
+            Checks.unset(this.stride, "convolution stride");
+            this.stride =
+                    new int[] {
+                        Checks.positive(height, "convolution stride height"),
+                        Checks.positive(width, "convolution stride width")
+                    };
             return this;
         }
 
         /** The same padding on every side; default {@value #DEFAULT_PADDING}. */
         public Builder padding(int padding) {
-            Checks.unset(this.padding, "padding");
-            Checks.nonNegative(padding, "convolution padding");
-            this.padding = new int[] {padding, padding};
+            return padding(padding, padding);
+        }
+
+        /**
+         * Zero rows above and below ({@code height}) and columns left and right ({@code width});
+         * default {@value #DEFAULT_PADDING} for both.
+         */
+        public Builder padding(int height, int width) {
+            Checks.unset(this.padding, "convolution padding");
+            this.padding =
+                    new int[] {
+                        Checks.nonNegative(height, "convolution padding height"),
+                        Checks.nonNegative(width, "convolution padding width")
+                    };
             return this;
         }
 
         /** Whether to add a bias per filter; default true. */
         public Builder bias(boolean bias) {
-            Checks.unset(this.bias, "bias");
+            Checks.unset(this.bias, "convolution bias");
             this.bias = bias;
             return this;
         }
 
         /** Default {@link #DEFAULT_WEIGHT_INIT}. */
         public Builder weightInit(Initializer weightInit) {
-            Checks.unset(this.weightInit, "weightInit");
+            Checks.unset(this.weightInit, "convolution weightInit");
             this.weightInit = Objects.requireNonNull(weightInit, "weightInit");
             return this;
         }
 
         /** Default {@link #DEFAULT_BIAS_INIT}. */
         public Builder biasInit(Initializer biasInit) {
-            Checks.unset(this.biasInit, "biasInit");
+            Checks.unset(this.biasInit, "convolution biasInit");
             this.biasInit = Objects.requireNonNull(biasInit, "biasInit");
             return this;
         }
@@ -200,7 +225,11 @@ public record Conv2d(
         @Override
         public Conv2d build() {
             if (kernel == null) {
-                throw new IllegalStateException("convolution: the kernel size must be set");
+                throw new IllegalStateException(
+                        String.format(
+                                "convolution%s with %d filters: expected a kernel size, found"
+                                        + " none; call kernel(size) or kernel(height, width)",
+                                name == null ? "" : " '" + name + "'", filters));
             }
             int[] s = stride == null ? new int[] {DEFAULT_STRIDE, DEFAULT_STRIDE} : stride;
             int[] p = padding == null ? new int[] {DEFAULT_PADDING, DEFAULT_PADDING} : padding;

@@ -34,7 +34,7 @@ public record Dense(
         Checks.positive(units, "dense units");
         Objects.requireNonNull(weightInit, "weightInit");
         Objects.requireNonNull(biasInit, "biasInit");
-        penalties = List.copyOf(penalties);
+        penalties = Checks.penalties(penalties, "dense");
     }
 
     /** Starts a dense layer with {@code units} outputs. */
@@ -60,12 +60,13 @@ public record Dense(
 
     @Override
     public long parameterCount(Shape input) {
-        return input.size() * units + (bias ? units : 0);
+        // Exact: a silently wrapped count would pass every later size check.
+        return Math.addExact(Math.multiplyExact(input.size(), units), bias ? units : 0);
     }
 
     @Override
     public long flops(Shape input) {
-        return 2 * input.size() * units;
+        return Math.multiplyExact(Math.multiplyExact(2L, input.size()), units);
     }
 
     /** Optional properties of a dense layer; each may be set once. */
@@ -82,28 +83,28 @@ public record Dense(
         }
 
         public Builder name(String name) {
-            Checks.unset(this.name, "name");
+            Checks.unset(this.name, "dense name");
             this.name = Checks.name(name);
             return this;
         }
 
         /** Whether to add a bias; default true. */
         public Builder bias(boolean bias) {
-            Checks.unset(this.bias, "bias");
+            Checks.unset(this.bias, "dense bias");
             this.bias = bias;
             return this;
         }
 
         /** Default {@link #DEFAULT_WEIGHT_INIT}. */
         public Builder weightInit(Initializer weightInit) {
-            Checks.unset(this.weightInit, "weightInit");
+            Checks.unset(this.weightInit, "dense weightInit");
             this.weightInit = Objects.requireNonNull(weightInit, "weightInit");
             return this;
         }
 
         /** Default {@link #DEFAULT_BIAS_INIT}. */
         public Builder biasInit(Initializer biasInit) {
-            Checks.unset(this.biasInit, "biasInit");
+            Checks.unset(this.biasInit, "dense biasInit");
             this.biasInit = Objects.requireNonNull(biasInit, "biasInit");
             return this;
         }

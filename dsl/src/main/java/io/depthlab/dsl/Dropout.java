@@ -52,7 +52,7 @@ public record Dropout(String name, double dropRate) implements Layer {
         }
 
         public Builder name(String name) {
-            Checks.unset(this.name, "name");
+            Checks.unset(this.name, "dropout name");
             this.name = Checks.name(name);
             return this;
         }

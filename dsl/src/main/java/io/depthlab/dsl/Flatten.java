@@ -11,6 +11,7 @@ public record Flatten(String name) implements Layer {
         Checks.name(name);
     }
 
+    /** A flatten layer; it has no properties besides its name. */
     public static Flatten create() {
         return new Flatten("");
     }
@@ -27,6 +28,12 @@ public record Flatten(String name) implements Layer {
 
     @Override
     public Shape outputShape(Shape input) {
-        return Shape.of(Math.toIntExact(input.size()));
+        if (input.size() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "flatten: expected at most %d values per example, found %d in %s",
+                            Integer.MAX_VALUE, input.size(), input));
+        }
+        return Shape.of((int) input.size());
     }
 }

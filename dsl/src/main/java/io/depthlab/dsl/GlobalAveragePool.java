@@ -11,6 +11,7 @@ public record GlobalAveragePool(String name) implements Layer {
         Checks.name(name);
     }
 
+    /** A global average pooling layer; it has no properties besides its name. */
     public static GlobalAveragePool create() {
         return new GlobalAveragePool("");
     }

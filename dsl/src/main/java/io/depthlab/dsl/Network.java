@@ -2,12 +2,10 @@ package io.depthlab.dsl;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A sequential network specification: an input shape, layers in order and network-wide weight
@@ -32,6 +30,8 @@ public final class Network {
     private final List<Layer> layers;
     private final List<Penalty> penalties;
     private final List<Shape> outputShapes;
+    private final long parameterCount;
+    private final long flops;
 
     private Network(String name, Shape inputShape, List<Layer> layers, List<Penalty> penalties) {
         this.name = name;
@@ -39,6 +39,8 @@ public final class Network {
         this.layers = List.copyOf(layers);
         this.penalties = List.copyOf(penalties);
         this.outputShapes = inferShapes(inputShape, this.layers);
+        this.parameterCount = total(true);
+        this.flops = total(false);
     }
 
     /** Starts a sequential network; {@code name} names the model, e.g. in served metadata. */
@@ -96,21 +98,16 @@ public final class Network {
         return outputShapes.get(outputShapes.size() - 1);
     }
 
-    /** The number of trained parameters. */
+    /**
+     * The number of trained parameters: weights, biases and batch-norm scales and shifts (running
+     * statistics are not trained and not counted).
+     */
     public long parameterCount() {
-        long count = 0;
-        for (int i = 0; i < layers.size(); i++) {
-            count += layers.get(i).parameterCount(inputShapeOf(i));
-        }
-        return count;
+        return parameterCount;
     }
 
     /** Forward floating-point operations per example (see {@link Layer#flops}). */
     public long flops() {
-        long flops = 0;
-        for (int i = 0; i < layers.size(); i++) {
-            flops += layers.get(i).flops(inputShapeOf(i));
-        }
         return flops;
     }
 
@@ -136,6 +133,29 @@ public final class Network {
     @Override
     public String toString() {
         return "Network[" + name + ", input " + inputShape + ", " + layers.size() + " layers]";
+    }
+
+    /** Sums parameters or FLOPs over the layers, refusing totals that overflow a long. */
+    private long total(boolean parameters) {
+        long total = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            try {
+                long count =
+                        parameters
+                                ? layer.parameterCount(inputShapeOf(i))
+                                : layer.flops(inputShapeOf(i));
+                total = Math.addExact(total, count);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "layer %d '%s': expected a %s count that fits in a long, found an"
+                                        + " overflow",
+                                i, layer.name(), parameters ? "parameter" : "FLOP"),
+                        e);
+            }
+        }
+        return total;
     }
 
     private static List<Shape> inferShapes(Shape input, List<Layer> layers) {
@@ -167,7 +187,7 @@ public final class Network {
 
         /** The shape of one example, e.g. {@code input(784)} or {@code input(3, 32, 32)}. */
         public Builder input(int... dims) {
-            Checks.unset(input, "input");
+            Checks.unset(input, "network input");
             input = Shape.of(dims);
             return this;
         }
@@ -198,7 +218,9 @@ public final class Network {
 
         /**
          * Names unnamed layers, adds the projections residual blocks need, infers every shape and
-         * returns the network.
+         * returns the network. Layers are named in order, a residual block before its body and its
+         * body before its activation; a projection added here is named after its block ({@code
+         * residual_1_projection}).
          *
          * @throws IllegalStateException if the input or every layer is missing
          * @throws IllegalArgumentException naming the layer index, the rule and the shapes when a
@@ -206,114 +228,157 @@ public final class Network {
          */
         public Network build() {
             if (input == null) {
-                throw new IllegalStateException("network '" + name + "': the input is not set");
+                throw new IllegalStateException(
+                        "network '"
+                                + name
+                                + "': expected an input shape, found none; call input()");
             }
             if (layers.isEmpty()) {
-                throw new IllegalStateException("network '" + name + "': it has no layers");
+                throw new IllegalStateException(
+                        "network '" + name + "': expected at least one layer, found none");
             }
-            checkSoftmaxLast();
-            List<Layer> named = new Namer().nameAll(input, layers);
-            return new Network(name, input, named, penalties);
+            Namer namer = new Namer();
+            List<Layer> named = namer.nameAll(layers);
+            checkSoftmaxLast(named);
+            List<Layer> complete = namer.addProjections(input, named);
+            return new Network(name, input, complete, penalties);
         }
 
-        private void checkSoftmaxLast() {
+        private static void checkSoftmaxLast(List<Layer> layers) {
             for (int i = 0; i < layers.size() - 1; i++) {
                 if (layers.get(i) instanceof SoftmaxOutput) {
                     throw new IllegalArgumentException(
                             String.format(
-                                    "layer %d '%s': a softmax output must be the last layer,"
-                                            + " found %d layers after it",
+                                    "layer %d '%s': expected the softmax output to be the last"
+                                            + " layer, found %d layers after it",
                                     i, layers.get(i).name(), layers.size() - 1 - i));
                 }
             }
         }
     }
 
-    /** Gives unnamed layers the name {@code <kind>_<n>} and checks that names are unique. */
+    /**
+     * Gives unnamed layers the name {@code <kind>_<n>}, checks that names are unique (residual
+     * bodies included) and adds the projections that residual shortcuts need.
+     */
     private static final class Namer {
         private final Map<String, Integer> counts = new HashMap<>();
-        private final Set<String> used = new HashSet<>();
 
-        List<Layer> nameAll(Shape input, List<Layer> layers) {
-            for (Layer layer : layers) {
-                reserve(layer);
+        /** Every name taken so far, with where it was first found, e.g. "layer 3 body layer 1". */
+        private final Map<String, String> used = new HashMap<>();
+
+        List<Layer> nameAll(List<Layer> layers) {
+            for (int i = 0; i < layers.size(); i++) {
+                reserve(layers.get(i), "layer " + i);
             }
             List<Layer> named = new ArrayList<>();
-            Shape shape = input;
             for (int i = 0; i < layers.size(); i++) {
-                Layer layer = name(layers.get(i), shape, i);
-                named.add(layer);
-                shape = outputOf(layer, shape, i);
+                named.add(name(layers.get(i), "layer " + i));
             }
             return named;
         }
 
-        private void reserve(Layer layer) {
-            if (!layer.name().isEmpty() && !used.add(layer.name())) {
-                throw new IllegalArgumentException(
-                        "layer name '" + layer.name() + "' is used twice; names must be unique");
+        private void reserve(Layer layer, String where) {
+            if (!layer.name().isEmpty()) {
+                String first = used.putIfAbsent(layer.name(), where);
+                if (first != null) {
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    "%s '%s': expected a unique name, found it already used by"
+                                            + " %s",
+                                    where, layer.name(), first));
+                }
             }
             if (layer instanceof Residual residual) {
-                residual.body().forEach(this::reserve);
-                residual.projection().ifPresent(this::reserve);
-                residual.activation().ifPresent(this::reserve);
+                for (int i = 0; i < residual.body().size(); i++) {
+                    reserve(residual.body().get(i), where + " body layer " + i);
+                }
+                residual.projection().ifPresent(p -> reserve(p, where + " projection"));
+                residual.activation().ifPresent(a -> reserve(a, where + " activation"));
             }
         }
 
-        private Layer name(Layer layer, Shape input, int index) {
-            Layer named = layer.name().isEmpty() ? layer.withName(fresh(layer.kind())) : layer;
+        private Layer name(Layer layer, String where) {
+            Layer named =
+                    layer.name().isEmpty() ? layer.withName(fresh(layer.kind(), where)) : layer;
             if (!(named instanceof Residual residual)) {
                 return named;
             }
             List<Layer> body = new ArrayList<>();
-            for (Layer inner : residual.body()) {
-                body.add(inner.name().isEmpty() ? inner.withName(fresh(inner.kind())) : inner);
-            }
-            Residual withBody = residual.with(body, residual.projection(), null);
-            Shape bodyOutput = outputOf(withBody, input, index, true);
-            Optional<Conv2d> projection = residual.projection();
-            if (projection.isEmpty()) {
-                projection = projectionOf(input, bodyOutput, residual.name(), index);
-                projection.ifPresent(p -> used.add(p.name()));
+            for (int i = 0; i < residual.body().size(); i++) {
+                body.add(name(residual.body().get(i), where + " body layer " + i));
             }
             Activation activation =
                     residual.activation()
-                            .map(a -> a.name().isEmpty() ? a.withName(fresh(a.kind())) : a)
+                            .map(a -> (Activation) name(a, where + " activation"))
                             .orElse(null);
-            return withBody.with(body, projection, activation);
+            return residual.with(body, residual.projection(), activation);
         }
 
-        private Optional<Conv2d> projectionOf(
-                Shape input, Shape bodyOutput, String blockName, int index) {
-            try {
-                return Residual.projectionFor(input, bodyOutput, blockName);
-            } catch (IllegalArgumentException e) {
+        List<Layer> addProjections(Shape input, List<Layer> layers) {
+            List<Layer> complete = new ArrayList<>();
+            Shape shape = input;
+            for (int i = 0; i < layers.size(); i++) {
+                Layer layer = layers.get(i);
+                try {
+                    layer = withProjections(layer, shape, "layer " + i);
+                    shape = layer.outputShape(shape);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            String.format("layer %d '%s': %s", i, layer.name(), e.getMessage()), e);
+                }
+                complete.add(layer);
+            }
+            return complete;
+        }
+
+        /** Adds the missing projections of a residual block, its nested blocks first. */
+        private Layer withProjections(Layer layer, Shape input, String where) {
+            if (!(layer instanceof Residual residual)) {
+                return layer;
+            }
+            List<Layer> body = new ArrayList<>();
+            Shape shape = input;
+            for (int i = 0; i < residual.body().size(); i++) {
+                Layer inner = residual.body().get(i);
+                try {
+                    inner = withProjections(inner, shape, where + " body layer " + i);
+                    shape = inner.outputShape(shape);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    "body layer %d '%s': %s", i, inner.name(), e.getMessage()),
+                            e);
+                }
+                body.add(inner);
+            }
+            Optional<Conv2d> projection = residual.projection();
+            if (projection.isEmpty()) {
+                projection = Residual.projectionFor(input, shape, residual.name());
+                if (projection.isPresent()) {
+                    reserveProjection(projection.get().name(), where);
+                }
+            }
+            return residual.with(body, projection, residual.activation().orElse(null));
+        }
+
+        private void reserveProjection(String projectionName, String where) {
+            String first = used.putIfAbsent(projectionName, where + " projection");
+            if (first != null) {
                 throw new IllegalArgumentException(
-                        String.format("layer %d '%s': %s", index, blockName, e.getMessage()), e);
+                        String.format(
+                                "expected the name '%s' to be free for the shortcut's projection,"
+                                        + " found it already used by %s",
+                                projectionName, first));
             }
         }
 
-        private Shape outputOf(Layer layer, Shape input, int index) {
-            return outputOf(layer, input, index, false);
-        }
-
-        private Shape outputOf(Layer layer, Shape input, int index, boolean bodyOnly) {
-            try {
-                return bodyOnly
-                        ? ((Residual) layer).bodyOutputShape(input)
-                        : layer.outputShape(input);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        String.format("layer %d '%s': %s", index, layer.name(), e.getMessage()), e);
-            }
-        }
-
-        private String fresh(String kind) {
+        private String fresh(String kind, String where) {
             String candidate;
             do {
                 int n = counts.merge(kind, 1, Integer::sum);
                 candidate = kind + "_" + n;
-            } while (!used.add(candidate));
+            } while (used.putIfAbsent(candidate, where) != null);
             return candidate;
         }
     }

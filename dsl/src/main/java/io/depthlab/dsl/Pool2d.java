@@ -42,6 +42,14 @@ public record Pool2d(
         Checks.positive(strideWidth, "pooling stride");
         Checks.nonNegative(paddingHeight, "pooling padding");
         Checks.nonNegative(paddingWidth, "pooling padding");
+        // As in PyTorch: a wider padding would make windows that see only padding.
+        if (paddingHeight > kernelHeight / 2 || paddingWidth > kernelWidth / 2) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "pooling padding: expected at most half the kernel (%d x %d), found"
+                                    + " %d x %d",
+                            kernelHeight / 2, kernelWidth / 2, paddingHeight, paddingWidth));
+        }
     }
 
     /** Max pooling over {@code size x size} windows; the stride defaults to the size. */
@@ -98,21 +106,21 @@ public record Pool2d(
         }
 
         public Builder name(String name) {
-            Checks.unset(this.name, "name");
+            Checks.unset(this.name, "pooling name");
             this.name = Checks.name(name);
             return this;
         }
 
-        /** Default: the window size. */
+        /** The same stride on both axes; default: the window size. */
         public Builder stride(int stride) {
-            Checks.unset(this.stride, "stride");
+            Checks.unset(this.stride, "pooling stride");
             this.stride = Checks.positive(stride, "pooling stride");
             return this;
         }
 
-        /** Default 0. */
+        /** Zero rows and columns on every side, at most half the window size; default 0. */
         public Builder padding(int padding) {
-            Checks.unset(this.padding, "padding");
+            Checks.unset(this.padding, "pooling padding");
             this.padding = Checks.nonNegative(padding, "pooling padding");
             return this;
         }

@@ -91,7 +91,7 @@ public record Residual(
         long count = projection.map(p -> p.parameterCount(input)).orElse(0L);
         Shape shape = input;
         for (Layer layer : body) {
-            count += layer.parameterCount(shape);
+            count = Math.addExact(count, layer.parameterCount(shape));
             shape = layer.outputShape(shape);
         }
         return count;
@@ -102,7 +102,7 @@ public record Residual(
         long flops = projection.map(p -> p.flops(input)).orElse(0L);
         Shape shape = input;
         for (Layer layer : body) {
-            flops += layer.flops(shape);
+            flops = Math.addExact(flops, layer.flops(shape));
             shape = layer.outputShape(shape);
         }
         return flops;
@@ -110,7 +110,8 @@ public record Residual(
 
     /**
      * The projection a shortcut needs to match {@code bodyOutput}, or empty when the identity fits.
-     * The stride is the ratio of input to output size, which must be a whole number.
+     * A 1x1 convolution with stride s turns n rows into ceil(n / s), so the stride on each axis is
+     * ceil(input / output): 32 to 16 and 7 to 4 both take stride 2.
      */
     static Optional<Conv2d> projectionFor(Shape input, Shape bodyOutput, String blockName) {
         if (input.equals(bodyOutput)) {
@@ -123,16 +124,16 @@ public record Residual(
                                     + " image shapes can be matched by a 1x1 projection",
                             input, bodyOutput));
         }
-        int strideHeight = input.dim(1) / bodyOutput.dim(1);
-        int strideWidth = input.dim(2) / bodyOutput.dim(2);
+        int strideHeight = ceilDiv(input.dim(1), bodyOutput.dim(1));
+        int strideWidth = ceilDiv(input.dim(2), bodyOutput.dim(2));
         Conv2d projection =
                 new Conv2d(
                         blockName.isEmpty() ? "" : blockName + "_projection",
                         bodyOutput.dim(0),
                         1,
                         1,
-                        Math.max(1, strideHeight),
-                        Math.max(1, strideWidth),
+                        strideHeight,
+                        strideWidth,
                         0,
                         0,
                         false,
@@ -149,6 +150,10 @@ public record Residual(
         return Optional.of(projection);
     }
 
+    private static int ceilDiv(int a, int b) {
+        return (int) (((long) a + b - 1) / b);
+    }
+
     /** Optional properties of a residual block. */
     public static final class Builder implements Layer.Builder {
         private final List<Layer> body;
@@ -160,14 +165,14 @@ public record Residual(
         }
 
         public Builder name(String name) {
-            Checks.unset(this.name, "name");
+            Checks.unset(this.name, "residual name");
             this.name = Checks.name(name);
             return this;
         }
 
         /** The activation after the sum; default none. */
         public Builder activation(Activation.Builder activation) {
-            Checks.unset(this.activation, "activation");
+            Checks.unset(this.activation, "residual activation");
             this.activation = Objects.requireNonNull(activation, "activation").build();
             return this;
         }

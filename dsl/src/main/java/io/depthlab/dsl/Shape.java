@@ -16,10 +16,17 @@ public record Shape(List<Integer> dims) {
         if (dims.isEmpty()) {
             throw new IllegalArgumentException("a shape needs at least one dimension");
         }
+        long size = 1;
         for (int dim : dims) {
             if (dim < 1) {
                 throw new IllegalArgumentException("expected positive dimensions, found " + dims);
             }
+            // Checked here so that size() can never overflow, whatever a file declares.
+            if (size > Long.MAX_VALUE / dim) {
+                throw new IllegalArgumentException(
+                        "expected at most " + Long.MAX_VALUE + " values, found shape " + dims);
+            }
+            size *= dim;
         }
     }
 
@@ -42,7 +49,7 @@ public record Shape(List<Integer> dims) {
     public long size() {
         long size = 1;
         for (int dim : dims) {
-            size = Math.multiplyExact(size, dim);
+            size *= dim;
         }
         return size;
     }
