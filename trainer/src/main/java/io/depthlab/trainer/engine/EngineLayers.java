@@ -41,9 +41,11 @@ public final class EngineLayers {
             return new DenseLayer(dense, input, random);
         } else if (spec instanceof SoftmaxOutput softmax) {
             return new SoftmaxOutputLayer(softmax, output);
-        } else if (spec instanceof Activation
-                || spec instanceof Dropout
-                || spec instanceof Conv2d
+        } else if (spec instanceof Activation activation) {
+            return new ActivationLayer(activation, input);
+        } else if (spec instanceof Dropout dropout) {
+            return new DropoutLayer(dropout, input, random.nextLong());
+        } else if (spec instanceof Conv2d
                 || spec instanceof BatchNorm
                 || spec instanceof Pool2d
                 || spec instanceof GlobalAveragePool
