@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.depthlab.dsl.Activation;
-import io.depthlab.dsl.Conv2d;
 import io.depthlab.dsl.Dense;
 import io.depthlab.dsl.Initializer;
 import io.depthlab.dsl.Network;
@@ -179,20 +178,6 @@ class Nd4jNetworkTest {
                     .hasMessageContaining("[0, 3)")
                     .hasMessageContaining("found 3");
         }
-    }
-
-    @Test
-    void create_unsupportedKind_throwsNamingLayerAndKind() {
-        Network spec =
-                Network.sequential("cnn").input(1, 4, 4).layer(Conv2d.filters(2).kernel(3)).build();
-
-        UnsupportedOperationException e =
-                assertThrows(
-                        UnsupportedOperationException.class, () -> Nd4jNetwork.create(spec, 1));
-
-        assertThat(e)
-                .hasMessage(
-                        "layer 'conv2d_1': kind conv2d is not yet supported by the ND4J trainer");
     }
 
     @Test
