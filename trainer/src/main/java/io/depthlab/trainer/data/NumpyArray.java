@@ -81,7 +81,8 @@ public final class NumpyArray {
         this.dtype = dtype;
         this.shape = shape;
         this.data = data;
-        this.view = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer();
+        // A read-only view always starts big-endian, so the order is set after taking it.
+        this.view = ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /**

@@ -7,11 +7,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /** Builders of small test inputs and access to the shared real data. */
 final class TestData {
@@ -99,5 +104,54 @@ final class TestData {
             labels[i] = i % classes;
         }
         return ImageSet.of(channels, height, width, pixels, labels, names(classes));
+    }
+
+    /** A version 1.0 {@code .npy} file: header padded to 64 bytes as numpy pads it. */
+    static byte[] npy(String descr, boolean fortran, String shape, byte[] data) {
+        String dict =
+                "{'descr': '"
+                        + descr
+                        + "', 'fortran_order': "
+                        + (fortran ? "True" : "False")
+                        + ", 'shape': "
+                        + shape
+                        + ", }";
+        int total = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - total % 64) % 64) + "\n";
+        ByteBuffer buffer = ByteBuffer.allocate(10 + header.length() + data.length);
+        buffer.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        buffer.put((byte) header.length()).put((byte) (header.length() >> 8));
+        buffer.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        return buffer.put(data).array();
+    }
+
+    /** Little-endian bytes of {@code values} as {@code <i8}. */
+    static byte[] int64(long... values) {
+        ByteBuffer buffer = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long value : values) {
+            buffer.putLong(value);
+        }
+        return buffer.array();
+    }
+
+    /** Little-endian bytes of {@code values} as {@code <f4}. */
+    static byte[] float32(float... values) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            buffer.putFloat(value);
+        }
+        return buffer.array();
+    }
+
+    /** Writes a zip of {@code members} (name to content), deflated, as numpy's savez does. */
+    static Path zip(Path file, Map<String, byte[]> members) throws IOException {
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (Map.Entry<String, byte[]> member : members.entrySet()) {
+                out.putNextEntry(new ZipEntry(member.getKey()));
+                out.write(member.getValue());
+                out.closeEntry();
+            }
+        }
+        return file;
     }
 }
