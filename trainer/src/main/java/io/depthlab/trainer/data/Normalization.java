@@ -83,6 +83,10 @@ public final class Normalization {
     /**
      * The CIFAR-100 study's normalisation: scale 1/255, mean (0.4914, 0.4822, 0.4465), std (0.2023,
      * 0.1994, 0.2010), per RGB channel.
+     *
+     * <p>These are the widely copied CIFAR-10 constants, not statistics of CIFAR-100: {@link #fit}
+     * on CIFAR-100 gives about mean (0.51, 0.49, 0.44) and std (0.27, 0.26, 0.28). Use this to
+     * reproduce the study; otherwise fit on the training part.
      */
     public static Normalization cifarStudy() {
         return of(DEFAULT_SCALE, CIFAR_STUDY_MEAN, CIFAR_STUDY_STD);
