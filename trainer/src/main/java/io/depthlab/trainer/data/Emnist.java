@@ -221,7 +221,8 @@ public final class Emnist {
                     file, "arrays 'inputs' and 'targets'", "arrays " + arrays.keySet());
         }
         int count = inputs.ndim() > 0 ? inputs.dimension(0) : -1;
-        if (inputs.size() != count * SIZE * SIZE || (inputs.ndim() != 2 && inputs.ndim() != 3)) {
+        if (inputs.size() != (long) count * SIZE * SIZE
+                || (inputs.ndim() != 2 && inputs.ndim() != 3)) {
             throw DatasetException.inFile(
                     file,
                     "'inputs' of N x 784 or N x 28 x 28",

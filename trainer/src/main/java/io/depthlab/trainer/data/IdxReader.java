@@ -104,7 +104,7 @@ public final class IdxReader {
             int rows = in.readDimension("row count");
             int cols = in.readDimension("column count");
             String what = count + " images of " + rows + "x" + cols;
-            byte[] pixels = in.readBody((long) count * rows * cols, what);
+            byte[] pixels = in.readBody(product(count, rows, cols), what);
             in.expectEnd(what);
             return new Images(count, rows, cols, pixels);
         }
@@ -149,6 +149,21 @@ public final class IdxReader {
         int[] values = toLabels(labels, labelFile.labels(), classNames.size());
         return ImageSet.of(
                 1, imageFile.rows(), imageFile.cols(), imageFile.pixels(), values, classNames);
+    }
+
+    /**
+     * The product of positive dimensions, or {@code Long.MAX_VALUE} when it overflows (three forged
+     * 31-bit dimensions can exceed 63 bits), so the size check refuses it.
+     */
+    static long product(int... dims) {
+        long product = 1;
+        for (int dim : dims) {
+            if (product > Long.MAX_VALUE / dim) {
+                return Long.MAX_VALUE;
+            }
+            product *= dim;
+        }
+        return product;
     }
 
     private static int[] toLabels(Path file, byte[] bytes, int classCount) throws DatasetException {

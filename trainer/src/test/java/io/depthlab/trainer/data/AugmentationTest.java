@@ -3,6 +3,8 @@ package io.depthlab.trainer.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class AugmentationTest {
@@ -72,13 +74,13 @@ class AugmentationTest {
         Augmentation.of(0, false, 1)
                 .apply(set, 2, out, 2, Augmentation.of(0, false, 1).random(0, 0));
 
-        assertThat(java.util.Arrays.copyOfRange(out, 2, out.length)).isEqualTo(set.example(2));
+        assertThat(Arrays.copyOfRange(out, 2, out.length)).isEqualTo(set.example(2));
     }
 
     private static byte[] augmentAll(
             ImageSet set, Augmentation augmentation, int epoch, int batch) {
         byte[] out = new byte[set.count() * set.exampleSize()];
-        var random = augmentation.random(epoch, batch);
+        SplittableRandom random = augmentation.random(epoch, batch);
         for (int i = 0; i < set.count(); i++) {
             augmentation.apply(set, i, out, i * set.exampleSize(), random);
         }

@@ -150,6 +150,18 @@ class IdxReaderTest {
     }
 
     @Test
+    void readImages_dimensionsOverflowingLong_throwsInsteadOfWrapping() throws Exception {
+        int max = Integer.MAX_VALUE;
+        byte[] header =
+                TestData.idx(IdxReader.IMAGES_MAGIC, new int[] {max, max, max}, new byte[0]);
+        Path file = Files.write(dir.resolve("overflow"), header);
+
+        DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readImages(file));
+
+        assertThat(e).hasMessageContaining("asking for " + Long.MAX_VALUE);
+    }
+
+    @Test
     void readImages_forgedCountInGzip_throwsTruncatedAfterRealData() throws Exception {
         // 2 MB claimed: within the deflate ratio bound of a gzip file holding 4 KB of noise, and
         // more than the first read chunk, so the reader must grow its buffer before it fails.

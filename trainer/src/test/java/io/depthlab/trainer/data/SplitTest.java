@@ -3,7 +3,9 @@ package io.depthlab.trainer.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +63,8 @@ class SplitTest {
     }
 
     /** The example indices of a subset of {@code all}: its first pixel (TestData.numbered). */
-    private static java.util.List<Integer> indices(ImageSet set) {
-        java.util.List<Integer> indices = new java.util.ArrayList<>();
+    private static List<Integer> indices(ImageSet set) {
+        List<Integer> indices = new ArrayList<>();
         for (int i = 0; i < set.count(); i++) {
             indices.add(set.example(i)[0] & 0xff);
         }
