@@ -20,6 +20,12 @@ public record Activation(String name, Function function, double negativeSlope) i
         TANH
     }
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public Activation {
         Checks.name(name);
         Objects.requireNonNull(function, "function");
@@ -82,6 +88,10 @@ public record Activation(String name, Function function, double negativeSlope) i
             this.negativeSlope = negativeSlope;
         }
 
+        /**
+         * The layer name, unique in the network, without '.' or '/' (parameter tensors are named
+         * {@code <layer>.<role>}); default: {@code <kind>_<n>}, given when the network is built.
+         */
         public Builder name(String name) {
             Checks.unset(this.name, "activation name");
             this.name = Checks.name(name);

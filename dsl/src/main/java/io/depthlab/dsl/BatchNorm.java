@@ -18,6 +18,12 @@ public record BatchNorm(String name, double momentum, double epsilon) implements
     /** The default epsilon, PyTorch's: {@value}. */
     public static final double DEFAULT_EPSILON = 1e-5;
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public BatchNorm {
         Checks.name(name);
         if (!(momentum > 0 && momentum < 1)) {
@@ -67,6 +73,10 @@ public record BatchNorm(String name, double momentum, double epsilon) implements
 
         private Builder() {}
 
+        /**
+         * The layer name, unique in the network, without '.' or '/' (parameter tensors are named
+         * {@code <layer>.<role>}); default: {@code <kind>_<n>}, given when the network is built.
+         */
         public Builder name(String name) {
             Checks.unset(this.name, "batch norm name");
             this.name = Checks.name(name);

@@ -48,6 +48,12 @@ public record Conv2d(
     /** The default bias initializer: zeros. */
     public static final Initializer DEFAULT_BIAS_INIT = Initializer.zeros();
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public Conv2d {
         Checks.name(name);
         Checks.positive(filters, "convolution filters");
@@ -134,6 +140,10 @@ public record Conv2d(
             this.filters = filters;
         }
 
+        /**
+         * The layer name, unique in the network, without '.' or '/' (parameter tensors are named
+         * {@code <layer>.<role>}); default: {@code <kind>_<n>}, given when the network is built.
+         */
         public Builder name(String name) {
             Checks.unset(this.name, "convolution name");
             this.name = Checks.name(name);
@@ -212,11 +222,13 @@ public record Conv2d(
             return this;
         }
 
+        /** Adds an L1 penalty on this layer's weights (see {@link Penalty}); at most one. */
         public Builder l1(double coefficient) {
             Checks.addPenalty(penalties, Penalty.l1(coefficient));
             return this;
         }
 
+        /** Adds an L2 penalty on this layer's weights (see {@link Penalty}); at most one. */
         public Builder l2(double coefficient) {
             Checks.addPenalty(penalties, Penalty.l2(coefficient));
             return this;

@@ -29,6 +29,12 @@ public record Dense(
     /** The default bias initializer: zeros. */
     public static final Initializer DEFAULT_BIAS_INIT = Initializer.zeros();
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public Dense {
         Checks.name(name);
         Checks.positive(units, "dense units");
@@ -82,6 +88,10 @@ public record Dense(
             this.units = units;
         }
 
+        /**
+         * The layer name, unique in the network, without '.' or '/' (parameter tensors are named
+         * {@code <layer>.<role>}); default: {@code <kind>_<n>}, given when the network is built.
+         */
         public Builder name(String name) {
             Checks.unset(this.name, "dense name");
             this.name = Checks.name(name);

@@ -13,6 +13,12 @@ package io.depthlab.dsl;
  */
 public record Dropout(String name, double dropRate) implements Layer {
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public Dropout {
         Checks.name(name);
         if (!(dropRate >= 0 && dropRate < 1)) {
@@ -51,6 +57,10 @@ public record Dropout(String name, double dropRate) implements Layer {
             this.dropRate = dropRate;
         }
 
+        /**
+         * The layer name, unique in the network, without '.' or '/' (parameter tensors are named
+         * {@code <layer>.<role>}); default: {@code <kind>_<n>}, given when the network is built.
+         */
         public Builder name(String name) {
             Checks.unset(this.name, "dropout name");
             this.name = Checks.name(name);

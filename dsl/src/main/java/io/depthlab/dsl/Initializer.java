@@ -37,6 +37,12 @@ public record Initializer(Kind kind, double a, double b) {
         FAN_IN_UNIFORM
     }
 
+    /**
+     * Checks the parameters: finite, {@code a < b} for uniform, {@code b >= 0} for normal, 0 where
+     * the kind does not use them.
+     *
+     * @throws IllegalArgumentException naming the kind, the rule and the values
+     */
     public Initializer {
         Objects.requireNonNull(kind, "kind");
         if (!Double.isFinite(a) || !Double.isFinite(b)) {

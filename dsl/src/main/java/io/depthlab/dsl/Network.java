@@ -64,6 +64,7 @@ public final class Network {
         return builder.build();
     }
 
+    /** The network's name, e.g. {@code vgg-38-bn-res}; never blank. */
     public String name() {
         return name;
     }
@@ -73,6 +74,7 @@ public final class Network {
         return inputShape;
     }
 
+    /** The layers in order, every one named; residual blocks hold their own layers. */
     public List<Layer> layers() {
         return layers;
     }
@@ -192,10 +194,12 @@ public final class Network {
             return this;
         }
 
+        /** Appends the layer that {@code layer} builds; the builder is used once, now. */
         public Builder layer(Layer.Builder layer) {
             return layer(Objects.requireNonNull(layer, "layer").build());
         }
 
+        /** Appends {@code layer}; an unnamed one is named when the network is built. */
         public Builder layer(Layer layer) {
             layers.add(Objects.requireNonNull(layer, "layer"));
             return this;

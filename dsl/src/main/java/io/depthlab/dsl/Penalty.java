@@ -18,6 +18,11 @@ public record Penalty(Kind kind, double coefficient) {
         L2
     }
 
+    /**
+     * Checks the coefficient.
+     *
+     * @throws IllegalArgumentException if it is not positive and finite
+     */
     public Penalty {
         java.util.Objects.requireNonNull(kind, "kind");
         if (!(coefficient > 0) || !Double.isFinite(coefficient)) {

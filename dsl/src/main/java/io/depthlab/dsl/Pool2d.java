@@ -33,6 +33,12 @@ public record Pool2d(
         AVERAGE
     }
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public Pool2d {
         Checks.name(name);
         Objects.requireNonNull(mode, "mode");
@@ -105,6 +111,10 @@ public record Pool2d(
             this.size = size;
         }
 
+        /**
+         * The layer name, unique in the network, without '.' or '/' (parameter tensors are named
+         * {@code <layer>.<role>}); default: {@code <kind>_<n>}, given when the network is built.
+         */
         public Builder name(String name) {
             Checks.unset(this.name, "pooling name");
             this.name = Checks.name(name);

@@ -19,6 +19,12 @@ public record Residual(
         String name, List<Layer> body, Optional<Conv2d> projection, Optional<Activation> activation)
         implements Layer {
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public Residual {
         Checks.name(name);
         body = List.copyOf(body);
@@ -164,6 +170,10 @@ public record Residual(
             this.body = body;
         }
 
+        /**
+         * The layer name, unique in the network, without '.' or '/' (parameter tensors are named
+         * {@code <layer>.<role>}); default: {@code <kind>_<n>}, given when the network is built.
+         */
         public Builder name(String name) {
             Checks.unset(this.name, "residual name");
             this.name = Checks.name(name);

@@ -11,6 +11,12 @@ import java.util.List;
  */
 public record Shape(List<Integer> dims) {
 
+    /**
+     * Copies and checks the dimensions.
+     *
+     * @throws IllegalArgumentException if there are none, one is below 1, or the example would hold
+     *     more values than a {@code long} counts
+     */
     public Shape {
         dims = List.copyOf(dims);
         if (dims.isEmpty()) {

@@ -8,6 +8,12 @@ package io.depthlab.dsl;
  */
 public record SoftmaxOutput(String name) implements Layer {
 
+    /**
+     * Checks every component. The static factory and its builder are the usual way to make this
+     * layer; the constructor serves code that converts layers, such as {@link NetworkProtos}.
+     *
+     * @throws IllegalArgumentException naming the component, the expected range and the value
+     */
     public SoftmaxOutput {
         Checks.name(name);
     }
