@@ -58,8 +58,8 @@ public final class Bundles {
     }
 
     /**
-     * Checks what a reader relies on: the format version, a network, and tensors whose values
-     * fill their shapes exactly.
+     * Checks what a reader relies on: the format version, a network, and tensors whose values fill
+     * their shapes exactly.
      *
      * @param source where the bundle came from, for messages
      */

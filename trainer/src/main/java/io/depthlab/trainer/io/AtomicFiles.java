@@ -11,9 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writes files so that a reader sees either the old content or the new, never a half-written
- * file: the bytes go to a temporary file in the same folder, are forced to disk, and the
- * temporary file is then renamed over the target.
+ * Writes files so that a reader sees either the old content or the new, never a half-written file:
+ * the bytes go to a temporary file in the same folder, are forced to disk, and the temporary file
+ * is then renamed over the target.
  */
 public final class AtomicFiles {
 
@@ -25,8 +25,7 @@ public final class AtomicFiles {
         Files.createDirectories(folder);
         Path temporary = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
         try {
-            try (FileChannel channel =
-                    FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
