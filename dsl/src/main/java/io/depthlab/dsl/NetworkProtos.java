@@ -73,12 +73,7 @@ public final class NetworkProtos {
         for (int i = 0; i < spec.getLayersCount(); i++) {
             layers.add(layerFromProto(spec.getLayers(i), "layer " + i));
         }
-        List<Penalty> penalties;
-        try {
-            penalties = penaltiesFromProto(spec.getPenaltiesList(), "network");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("network penalties: " + e.getMessage(), e);
-        }
+        List<Penalty> penalties = penaltiesFromProto(spec.getPenaltiesList(), "network");
         return Network.of(spec.getName(), input, layers, penalties);
     }
 
@@ -463,15 +458,21 @@ public final class NetworkProtos {
     private static List<Penalty> penaltiesFromProto(
             List<io.depthlab.proto.bundle.Penalty> specs, String owner) {
         List<Penalty> penalties = new ArrayList<>();
-        for (io.depthlab.proto.bundle.Penalty spec : specs) {
-            Penalty.Kind kind =
-                    switch (spec.getKind()) {
-                        case L1 -> Penalty.Kind.L1;
-                        case L2 -> Penalty.Kind.L2;
-                        case KIND_UNSPECIFIED, UNRECOGNIZED ->
-                                throw badEnum("penalty kind", "L1 or L2", spec.getKindValue());
-                    };
-            penalties.add(new Penalty(kind, spec.getCoefficient()));
+        for (int i = 0; i < specs.size(); i++) {
+            io.depthlab.proto.bundle.Penalty spec = specs.get(i);
+            try {
+                Penalty.Kind kind =
+                        switch (spec.getKind()) {
+                            case L1 -> Penalty.Kind.L1;
+                            case L2 -> Penalty.Kind.L2;
+                            case KIND_UNSPECIFIED, UNRECOGNIZED ->
+                                    throw badEnum("kind", "L1 or L2", spec.getKindValue());
+                        };
+                penalties.add(new Penalty(kind, spec.getCoefficient()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        String.format("%s penalty %d: %s", owner, i, e.getMessage()), e);
+            }
         }
         return Checks.penalties(penalties, owner);
     }

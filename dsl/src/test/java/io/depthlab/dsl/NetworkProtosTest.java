@@ -285,8 +285,8 @@ class NetworkProtosTest {
 
         assertThat(e)
                 .hasMessage(
-                        "network spec 'every-kind': layer 0 'conv2d_1': penalty kind: expected L1"
-                                + " or L2, found KIND_UNSPECIFIED (0)");
+                        "network spec 'every-kind': layer 0 'conv2d_1': convolution penalty 0:"
+                                + " kind: expected L1 or L2, found KIND_UNSPECIFIED (0)");
     }
 
     @Test
@@ -298,8 +298,8 @@ class NetworkProtosTest {
 
         assertThat(e)
                 .hasMessage(
-                        "network spec 'every-kind': layer 12 'dense_2': L1 coefficient: expected a"
-                                + " positive finite number, found 0.0");
+                        "network spec 'every-kind': layer 12 'dense_2': dense penalty 0: L1"
+                                + " coefficient: expected a positive finite number, found 0.0");
     }
 
     @Test
@@ -323,8 +323,26 @@ class NetworkProtosTest {
 
         assertThat(e)
                 .hasMessageStartingWith(
-                        "network spec 'every-kind': network penalties: network penalties:"
-                                + " expected at most one of each kind");
+                        "network spec 'every-kind': network penalties: expected at most one of"
+                                + " each kind, found");
+    }
+
+    @Test
+    void fromProto_networkPenaltyKindUnknown_namesThePenalty() {
+        NetworkSpec spec = NetworkProtos.toProto(everyKind());
+        NetworkSpec corrupt =
+                spec.toBuilder()
+                        .setPenalties(1, spec.getPenalties(1).toBuilder().setKindValue(5))
+                        .build();
+
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> NetworkProtos.fromProto(corrupt));
+
+        assertThat(e)
+                .hasMessage(
+                        "network spec 'every-kind': network penalty 1: kind: expected L1 or L2,"
+                                + " found unknown value 5");
     }
 
     @Test
