@@ -10,11 +10,7 @@ import java.util.Optional;
 /**
  * Converts networks to and from {@link NetworkSpec}, the network part of a model bundle.
  *
- * <p>{@code fromProto(toProto(network))} equals {@code network} for every network whose residual
- * activations carry the names the builder gave them. The one thing the message cannot hold is a
- * name chosen by hand for a residual block's activation ({@code Residual.activation} in the proto
- * is a bare {@code Activation}, not a {@code LayerSpec}): such a name comes back as the automatic
- * {@code <kind>_<n>}. Activations have no parameters, so no tensor of a bundle depends on it.
+ * <p>{@code fromProto(toProto(network))} equals {@code network} for every network.
  *
  * <p>{@link #fromProto} treats the message as untrusted input: anything {@link #toProto} would not
  * have written (a missing layer kind, an unknown or unspecified enum value, a missing initializer,
@@ -197,7 +193,9 @@ public final class NetworkProtos {
             spec.addBody(layerToProto(layer));
         }
         residual.projection().ifPresent(p -> spec.setProjection(layerToProto(p)));
-        residual.activation().ifPresent(a -> spec.setActivation(activationToProto(a)));
+        residual.activation()
+                .ifPresent(
+                        a -> spec.setActivation(activationToProto(a)).setActivationName(a.name()));
         return spec.build();
     }
 
@@ -398,8 +396,11 @@ public final class NetworkProtos {
         Optional<Activation> activation = Optional.empty();
         if (spec.hasActivation()) {
             try {
-                // The message holds no name for it; the network names it <kind>_<n>.
-                activation = Optional.of(activationFromProto(spec.getActivation(), ""));
+                // Without a stored name (an empty one) the network names it <kind>_<n>.
+                activation =
+                        Optional.of(
+                                activationFromProto(
+                                        spec.getActivation(), spec.getActivationName()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("activation: " + e.getMessage(), e);
             }
