@@ -5,7 +5,7 @@ import io.depthlab.trainer.engine.Parameter;
 
 import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -22,15 +22,19 @@ import java.util.List;
  * </pre>
  *
  * where Adam first adds {@code weightDecay * w} to {@code g}, and AdamW first multiplies {@code w}
- * by {@code 1 - lr * weightDecay}. Moments and one scratch tensor per parameter are allocated at
- * creation; a step allocates nothing.
+ * by {@code 1 - lr * weightDecay}.
+ *
+ * <p>The moments are updated by libnd4j's fused {@code adam_updater} op, one pass over memory per
+ * parameter instead of ten elementwise ops. That op adds epsilon to {@code sqrt(v)} before the bias
+ * correction; passing it {@code epsilon * sqrt(1 - beta2^t)} gives PyTorch's formula exactly. The
+ * op writes the update over the gradient, so after {@link #step} the gradients hold the updates.
+ * Moments are allocated at creation; a step allocates nothing.
  */
 final class AdamOptimizer implements Optimizer {
     private final OptimizerSpec spec;
     private final List<Parameter> parameters;
     private final List<INDArray> firstMoments = new ArrayList<>();
     private final List<INDArray> secondMoments = new ArrayList<>();
-    private final List<INDArray> scratch = new ArrayList<>();
     private long steps;
 
     AdamOptimizer(OptimizerSpec spec, List<Parameter> parameters) {
@@ -39,7 +43,6 @@ final class AdamOptimizer implements Optimizer {
         for (Parameter parameter : parameters) {
             firstMoments.add(parameter.value().like());
             secondMoments.add(parameter.value().like());
-            scratch.add(parameter.value().ulike());
         }
     }
 
@@ -47,37 +50,33 @@ final class AdamOptimizer implements Optimizer {
     public void step(double learningRate) {
         Optimizers.checkLearningRate(learningRate);
         steps++;
-        double beta1 = spec.beta1();
-        double beta2 = spec.beta2();
-        double stepSize = learningRate / (1 - Math.pow(beta1, steps));
-        double rootCorrection = Math.sqrt(1 - Math.pow(beta2, steps));
+        // The op counts iterations from 0.
+        int iteration = Math.toIntExact(steps - 1);
+        double epsilon = spec.epsilon() * Math.sqrt(1 - Math.pow(spec.beta2(), steps));
         boolean decoupled = spec.kind() == OptimizerSpec.Kind.ADAMW;
         Level1 blas = Nd4j.getBlasWrapper().level1();
         for (int i = 0; i < parameters.size(); i++) {
             Parameter parameter = parameters.get(i);
             INDArray w = parameter.value();
             INDArray g = parameter.gradient();
-            INDArray m = firstMoments.get(i);
-            INDArray v = secondMoments.get(i);
-            INDArray tmp = scratch.get(i);
-            long n = parameter.length();
             if (spec.weightDecay() > 0) {
                 if (decoupled) {
                     w.muli(1 - learningRate * spec.weightDecay());
                 } else {
-                    blas.axpy(n, spec.weightDecay(), w, g);
+                    blas.axpy(parameter.length(), spec.weightDecay(), w, g);
                 }
             }
-            m.muli(beta1);
-            blas.axpy(n, 1 - beta1, g, m);
-            g.mul(g, tmp);
-            v.muli(beta2);
-            blas.axpy(n, 1 - beta2, tmp, v);
-            // tmp = m / (sqrt(v) / rootCorrection + epsilon)
-            Nd4j.exec(new Sqrt(v, tmp));
-            tmp.divi(rootCorrection).addi(spec.epsilon());
-            m.div(tmp, tmp);
-            blas.axpy(n, -stepSize, tmp, w);
+            Nd4j.exec(
+                    new AdamUpdater(
+                            g,
+                            secondMoments.get(i),
+                            firstMoments.get(i),
+                            learningRate,
+                            spec.beta1(),
+                            spec.beta2(),
+                            epsilon,
+                            iteration));
+            w.subi(g);
         }
     }
 
@@ -90,6 +89,5 @@ final class AdamOptimizer implements Optimizer {
     public void close() {
         firstMoments.forEach(NdArrays::release);
         secondMoments.forEach(NdArrays::release);
-        scratch.forEach(NdArrays::release);
     }
 }
