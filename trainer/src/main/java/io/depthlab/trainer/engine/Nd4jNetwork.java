@@ -4,6 +4,12 @@ import io.depthlab.dsl.Layer;
 import io.depthlab.dsl.Network;
 import io.depthlab.dsl.Penalty;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.AMean;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
@@ -36,6 +42,21 @@ import java.util.SplittableRandom;
  * thread, or guard every call with one lock.
  */
 public final class Nd4jNetwork implements AutoCloseable {
+    /** The name of the per-thread workspace that passes run in. */
+    public static final String WORKSPACE = "depthlab-pass";
+
+    // Learn the size on the first pass, over-allocate 20% and grow when a later pass needs more
+    // (a bigger batch); reset to the start of the block when each pass ends.
+    private static final WorkspaceConfiguration PASS =
+            WorkspaceConfiguration.builder()
+                    .initialSize(0)
+                    .overallocationLimit(0.2)
+                    .policyAllocation(AllocationPolicy.OVERALLOCATE)
+                    .policyLearning(LearningPolicy.FIRST_LOOP)
+                    .policyReset(ResetPolicy.BLOCK_LEFT)
+                    .policySpill(SpillPolicy.REALLOCATE)
+                    .build();
+
     private final Network spec;
     private final List<EngineLayer> layers;
     private final List<Parameter> parameters;
@@ -118,21 +139,56 @@ public final class Nd4jNetwork implements AutoCloseable {
 
     /**
      * The network's output for a batch in inference mode (no dropout, batch norm with running
-     * statistics): class probabilities {@code [batch, classes]} for a classifier.
+     * statistics): class probabilities {@code [batch, classes]} for a classifier. The result is
+     * copied out of the workspace, so it costs one allocation that only the garbage collector
+     * frees; loops should use {@link #predict} or {@link #evaluate}.
      *
      * @param features {@code [batch, inputShape...]}, owned by the caller and left open
-     * @return a new array owned by the caller
+     * @return a new array owned by the caller, outside any workspace
      */
     public INDArray output(INDArray features) {
         checkOpen();
         checkFeatures(features);
-        List<INDArray> activations = forward(features, false);
-        INDArray output = activations.remove(activations.size() - 1);
-        if (output == features || output.isView()) {
-            output = output.dup();
+        try (MemoryWorkspace workspace = workspace()) {
+            List<INDArray> activations = forward(features, false);
+            INDArray output = activations.get(activations.size() - 1);
+            INDArray detached = output.isAttached() ? output.detach() : output.dup();
+            releaseAll(activations, features, null);
+            return detached;
         }
-        releaseAll(activations, features, output);
-        return output;
+    }
+
+    /**
+     * The network's output in inference mode, as Java floats: for a classifier, {@code batchSize *
+     * classes} probabilities, example after example. Allocates no native memory outside the
+     * workspace, so servers can call it for every request.
+     *
+     * @param features {@code batchSize * inputShape.size()} network inputs (already normalised),
+     *     example after example, row-major within each example
+     * @throws IllegalArgumentException if the length does not match {@code batchSize}
+     */
+    public float[] predict(float[] features, int batchSize) {
+        checkOpen();
+        Objects.requireNonNull(features, "features");
+        long[] shape = batchShape(batchSize);
+        if (batchSize < 1 || features.length != (long) batchSize * spec.inputShape().size()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "network '%s': expected %d examples of %d values, found %d values",
+                            spec.name(), batchSize, spec.inputShape().size(), features.length));
+        }
+        try (MemoryWorkspace workspace = workspace()) {
+            INDArray input = Nd4j.create(features, shape, dataType());
+            List<INDArray> activations = forward(input, false);
+            INDArray output = activations.get(activations.size() - 1);
+            float[] values =
+                    output.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                            .dup('c')
+                            .data()
+                            .asFloat();
+            releaseAll(activations, input, null);
+            return values;
+        }
     }
 
     /**
@@ -143,11 +199,13 @@ public final class Nd4jNetwork implements AutoCloseable {
     public BatchResult evaluate(INDArray features, int[] labels) {
         LossHead head = head();
         checkFeatures(features);
-        List<INDArray> activations = forward(features, false);
-        try {
-            return new BatchResult(head.loss(labels), head.correct(labels), labels.length);
-        } finally {
-            releaseAll(activations, features, null);
+        try (MemoryWorkspace workspace = workspace()) {
+            List<INDArray> activations = forward(features, false);
+            try {
+                return new BatchResult(head.loss(labels), head.correct(labels), labels.length);
+            } finally {
+                releaseAll(activations, features, null);
+            }
         }
     }
 
@@ -164,8 +222,8 @@ public final class Nd4jNetwork implements AutoCloseable {
     public StepResult trainStep(INDArray features, int[] labels) {
         LossHead head = head();
         checkFeatures(features);
-        List<INDArray> activations = forward(features, true);
-        try {
+        try (MemoryWorkspace workspace = workspace();
+                Pass pass = new Pass(forward(features, true), features)) {
             double loss = head.loss(labels);
             int correct = head.correct(labels);
             backward(head.lossGradient(labels));
@@ -175,7 +233,13 @@ public final class Nd4jNetwork implements AutoCloseable {
             }
             addPenaltyGradients();
             return new StepResult(loss, correct, labels.length, flow);
-        } finally {
+        }
+    }
+
+    /** Releases a pass's activations (a no-op inside the workspace, kept for the contract). */
+    private record Pass(List<INDArray> activations, INDArray features) implements AutoCloseable {
+        @Override
+        public void close() {
             releaseAll(activations, features, null);
         }
     }
@@ -210,6 +274,19 @@ public final class Nd4jNetwork implements AutoCloseable {
         layers.forEach(EngineLayer::close);
         penaltyScratch.forEach(NdArrays::release);
         NdArrays.release(scalar);
+    }
+
+    private static MemoryWorkspace workspace() {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(PASS, WORKSPACE);
+    }
+
+    private long[] batchShape(int batchSize) {
+        long[] shape = new long[spec.inputShape().rank() + 1];
+        shape[0] = batchSize;
+        for (int i = 0; i < spec.inputShape().rank(); i++) {
+            shape[i + 1] = spec.inputShape().dim(i);
+        }
+        return shape;
     }
 
     private List<INDArray> forward(INDArray features, boolean training) {
@@ -284,11 +361,7 @@ public final class Nd4jNetwork implements AutoCloseable {
 
     private void checkFeatures(INDArray features) {
         Objects.requireNonNull(features, "features");
-        long[] expected = new long[spec.inputShape().rank() + 1];
-        expected[0] = features.size(0);
-        for (int i = 0; i < spec.inputShape().rank(); i++) {
-            expected[i + 1] = spec.inputShape().dim(i);
-        }
+        long[] expected = batchShape((int) features.size(0));
         if (!Arrays.equals(expected, features.shape()) || features.size(0) < 1) {
             throw new IllegalArgumentException(
                     String.format(

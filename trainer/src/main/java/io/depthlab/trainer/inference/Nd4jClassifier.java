@@ -12,7 +12,6 @@ import io.depthlab.trainer.engine.NdArrays;
 import io.depthlab.trainer.engine.Parameter;
 import io.depthlab.trainer.engine.StateTensor;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -37,7 +36,6 @@ public final class Nd4jClassifier implements Classifier {
     private final Nd4jNetwork network;
     private final int inputSize;
     private final int classCount;
-    private final long[] inputShape;
     // x = raw * gain[c] + offset[c], precomputed in double and rounded once, as the trainer's
     // normalisation does, so the same pixels give the same input bits.
     private final float[] gain;
@@ -51,10 +49,6 @@ public final class Nd4jClassifier implements Classifier {
         Network spec = network.spec();
         this.inputSize = Math.toIntExact(spec.inputShape().size());
         this.classCount = spec.outputShape().dim(0);
-        this.inputShape = new long[spec.inputShape().rank() + 1];
-        for (int i = 0; i < spec.inputShape().rank(); i++) {
-            inputShape[i + 1] = spec.inputShape().dim(i);
-        }
         Preprocessing preprocessing = bundle.getPreprocessing();
         int pairs = preprocessing.getMeanCount();
         this.gain = new float[pairs];
@@ -133,25 +127,11 @@ public final class Nd4jClassifier implements Classifier {
                             (long) batchSize * inputSize, batchSize, inputSize, raw.length));
         }
         float[] normalized = normalize(raw);
-        long[] shape = inputShape.clone();
-        shape[0] = batchSize;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException(bundle.getModelName() + ": classifier is closed");
             }
-            INDArray input = Nd4j.create(normalized, shape, DataType.FLOAT);
-            INDArray features = input.castTo(network.dataType());
-            INDArray probabilities = network.output(features);
-            try {
-                INDArray floats = probabilities.castTo(DataType.FLOAT);
-                float[] result = floats.data().asFloat();
-                if (floats != probabilities) {
-                    NdArrays.release(floats);
-                }
-                return result;
-            } finally {
-                NdArrays.release(input, features, probabilities);
-            }
+            return network.predict(normalized, batchSize);
         }
     }
 

@@ -26,7 +26,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 class ModelExportTest {
     private static final Normalization NORMALIZATION =
@@ -105,6 +109,30 @@ class ModelExportTest {
         assertThat(actual).hasSize(TEST.count() * 3);
         for (int i = 0; i < actual.length; i++) {
             assertThat(actual[i]).as("probability %d", i).isCloseTo(expected[i], within(1e-6f));
+        }
+    }
+
+    @Test
+    void predict_concurrentCallers_getTheSameProbabilities() throws Exception {
+        float[] raw = new float[5 * 16];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (i * 37) % 256;
+        }
+        try (Nd4jClassifier classifier = Nd4jClassifier.load(bundle)) {
+            float[] expected = classifier.predictProbabilities(raw, 5);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<float[]>> results = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    results.add(pool.submit(() -> classifier.predictProbabilities(raw, 5)));
+                }
+
+                for (Future<float[]> result : results) {
+                    assertThat(result.get()).containsExactly(expected);
+                }
+            } finally {
+                pool.shutdown();
+            }
         }
     }
 
