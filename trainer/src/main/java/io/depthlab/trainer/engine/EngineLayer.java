@@ -43,11 +43,14 @@ import java.util.List;
  *       gradient of its input. It must not close it.
  *   <li>{@code backward}'s result belongs to the caller, released like forward results.
  *   <li>Per-batch arrays a layer creates for itself (masks, batch statistics) are its own: it
- *       closes them at the latest when the next {@code forward} starts, or in {@link #close()}. A
- *       layer never keeps a per-batch array beyond the next forward, because a caller may run the
- *       pass inside a workspace, whose arrays die with the pass.
+ *       releases them at the latest when the next {@code forward} starts, or in {@link #close()}. A
+ *       layer never keeps a per-batch array beyond its pass, because {@link Nd4jNetwork} runs every
+ *       pass inside a workspace ({@link Nd4jNetwork#WORKSPACE}), whose memory is reused by the next
+ *       pass. Inside it, {@link NdArrays#release} does nothing.
  *   <li>{@link Parameter} values and gradients, and {@link StateTensor} values, are allocated once
- *       when the layer is created, outside any workspace, and closed by {@link #close()}.
+ *       when the layer is created, outside any workspace, and closed by {@link #close()}. A pass
+ *       writes into them in place (ops with an explicit output array, {@code assign}, {@code
+ *       addi}); it never replaces them with arrays created during the pass.
  * </ul>
  *
  * <h2>Gradients</h2>

@@ -8,10 +8,14 @@ public final class NdArrays {
     private NdArrays() {}
 
     /**
-     * Frees {@code array}'s off-heap buffer now rather than leaving it to the garbage collector,
-     * which is 40 times slower for training loops. Does nothing for {@code null}, for arrays
-     * already closed, for views (their buffer belongs to another array) and for arrays in a
-     * workspace (the workspace frees them), so an owner may release whatever it was given.
+     * Closes {@code array} if it owns its buffer. Does nothing for {@code null}, for arrays already
+     * closed, for views (their buffer belongs to another array) and for arrays in a workspace (the
+     * workspace reuses them), so an owner may release whatever it was given.
+     *
+     * <p>With this ND4J build (1.0.0-M2.1, CPU) closing marks the buffer released, but measured
+     * resident memory only falls when the garbage collector runs; loops must allocate inside a
+     * workspace, as {@link Nd4jNetwork}'s passes do. Releasing still matters for arrays outside
+     * workspaces: it makes use-after-release fail loudly and frees them as soon as ND4J does.
      */
     public static void release(INDArray array) {
         if (array != null && array.closeable()) {
