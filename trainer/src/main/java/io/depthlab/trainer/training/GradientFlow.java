@@ -15,6 +15,8 @@ import java.util.Objects;
 public record GradientFlow(List<String> weightNames, List<List<Double>> epochs) {
 
     public GradientFlow {
+        Objects.requireNonNull(weightNames, "weightNames");
+        Objects.requireNonNull(epochs, "epochs");
         weightNames = List.copyOf(weightNames);
         List<List<Double>> copies = new ArrayList<>();
         for (List<Double> epoch : epochs) {
@@ -28,7 +30,6 @@ public record GradientFlow(List<String> weightNames, List<List<Double>> epochs) 
             copies.add(List.copyOf(epoch));
         }
         epochs = List.copyOf(copies);
-        Objects.requireNonNull(weightNames, "weightNames");
     }
 
     /**
