@@ -2,7 +2,6 @@ package io.depthlab.trainer.engine;
 
 import io.depthlab.dsl.Activation;
 import io.depthlab.dsl.Shape;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUBp;

@@ -2,13 +2,11 @@ package io.depthlab.trainer.engine;
 
 import io.depthlab.dsl.Dense;
 import io.depthlab.dsl.Shape;
-
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code y = x W + b} with {@code W} [inputs, units] and {@code b} [units]. Products go through

@@ -2,7 +2,6 @@ package io.depthlab.trainer.engine;
 
 import io.depthlab.dsl.Dropout;
 import io.depthlab.dsl.Shape;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.api.rng.Random;

@@ -2,10 +2,8 @@ package io.depthlab.trainer.engine;
 
 import io.depthlab.dsl.Layer;
 import io.depthlab.dsl.Shape;
-
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The behaviour of one {@link Layer} spec on ND4J arrays. {@link EngineLayers#create} builds one

@@ -1,12 +1,10 @@
 package io.depthlab.trainer.engine;
 
 import io.depthlab.dsl.Initializer;
-
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.SplittableRandom;
 
 /**
  * Fills new parameter tensors as an {@link Initializer} says. Values are drawn on the Java side

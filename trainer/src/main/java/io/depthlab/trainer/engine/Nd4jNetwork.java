@@ -3,7 +3,11 @@ package io.depthlab.trainer.engine;
 import io.depthlab.dsl.Layer;
 import io.depthlab.dsl.Network;
 import io.depthlab.dsl.Penalty;
-
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -16,12 +20,6 @@ import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.api.ops.impl.reduce.same.ASum;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * A {@link Network} spec made runnable on ND4J: one {@link EngineLayer} per spec layer, their

@@ -1,12 +1,10 @@
 package io.depthlab.trainer.engine;
 
 import io.depthlab.dsl.Penalty;
-
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A trained tensor and its gradient, both allocated once outside any workspace.

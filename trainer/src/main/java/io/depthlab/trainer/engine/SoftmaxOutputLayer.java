@@ -2,7 +2,6 @@ package io.depthlab.trainer.engine;
 
 import io.depthlab.dsl.Shape;
 import io.depthlab.dsl.SoftmaxOutput;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;

@@ -1,8 +1,7 @@
 package io.depthlab.trainer.engine;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A tensor saved with the model but not trained, e.g. a batch-norm running mean. The owning layer

@@ -11,16 +11,14 @@ import io.depthlab.trainer.engine.Nd4jNetwork;
 import io.depthlab.trainer.engine.NdArrays;
 import io.depthlab.trainer.engine.Parameter;
 import io.depthlab.trainer.engine.StateTensor;
-
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A {@link Classifier} that runs a model bundle's network on the ND4J engine, in inference mode (no

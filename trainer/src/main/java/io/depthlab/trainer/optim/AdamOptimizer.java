@@ -2,14 +2,12 @@ package io.depthlab.trainer.optim;
 
 import io.depthlab.trainer.engine.NdArrays;
 import io.depthlab.trainer.engine.Parameter;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Adam and AdamW (Kingma and Ba, 2015; Loshchilov and Hutter, 2019), in the arithmetic of PyTorch's

@@ -2,12 +2,10 @@ package io.depthlab.trainer.optim;
 
 import io.depthlab.trainer.engine.NdArrays;
 import io.depthlab.trainer.engine.Parameter;
-
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.List;
 
 /**
  * Clips gradients by their global norm (Pascanu et al., 2013): when the L2 norm of all gradients

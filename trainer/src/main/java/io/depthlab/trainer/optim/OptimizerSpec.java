@@ -1,7 +1,6 @@
 package io.depthlab.trainer.optim;
 
 import io.depthlab.trainer.engine.Parameter;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;

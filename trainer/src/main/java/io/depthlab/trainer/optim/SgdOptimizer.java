@@ -2,13 +2,11 @@ package io.depthlab.trainer.optim;
 
 import io.depthlab.trainer.engine.NdArrays;
 import io.depthlab.trainer.engine.Parameter;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** Gradient descent, with or without PyTorch-style momentum. */
 final class SgdOptimizer implements Optimizer {

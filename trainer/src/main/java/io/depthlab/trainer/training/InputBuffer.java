@@ -2,13 +2,11 @@ package io.depthlab.trainer.training;
 
 import io.depthlab.dsl.Shape;
 import io.depthlab.trainer.engine.NdArrays;
-
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Native input arrays reused from batch to batch: one per batch size seen (the full size and the

@@ -10,10 +10,6 @@ import io.depthlab.trainer.engine.Nd4jNetwork;
 import io.depthlab.trainer.engine.NdArrays;
 import io.depthlab.trainer.engine.Parameter;
 import io.depthlab.trainer.engine.StateTensor;
-
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,6 +18,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Turns a {@link TrainingResult} into a {@link ModelBundle}: the network spec, every parameter and

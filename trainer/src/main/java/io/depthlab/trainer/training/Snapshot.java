@@ -4,11 +4,9 @@ import io.depthlab.trainer.engine.Nd4jNetwork;
 import io.depthlab.trainer.engine.NdArrays;
 import io.depthlab.trainer.engine.Parameter;
 import io.depthlab.trainer.engine.StateTensor;
-
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A copy of a network's parameters and state tensors, in native memory allocated once; {@link

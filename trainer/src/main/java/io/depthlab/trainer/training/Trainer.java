@@ -17,15 +17,13 @@ import io.depthlab.trainer.optim.GradientClipping;
 import io.depthlab.trainer.optim.LearningRateSchedule;
 import io.depthlab.trainer.optim.Optimizer;
 import io.depthlab.trainer.optim.OptimizerSpec;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains a network on the ND4J engine, epoch after epoch, and keeps the epoch with the best

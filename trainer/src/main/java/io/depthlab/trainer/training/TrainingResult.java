@@ -1,7 +1,6 @@
 package io.depthlab.trainer.training;
 
 import io.depthlab.trainer.engine.Nd4jNetwork;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.depthlab.dsl.Dropout;
 import io.depthlab.dsl.Shape;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

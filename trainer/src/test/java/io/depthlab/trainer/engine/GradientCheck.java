@@ -1,9 +1,8 @@
 package io.depthlab.trainer.engine;
 
+import java.util.function.DoubleSupplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.function.DoubleSupplier;
 
 /**
  * Compares analytic gradients with central finite differences, in double precision.

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.depthlab.dsl.Initializer;
-
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.SplittableRandom;
 
 /**
  * Bounds and moments of each initializer on 200 x 300 tensors (fan-in 200, fan-out 300). With

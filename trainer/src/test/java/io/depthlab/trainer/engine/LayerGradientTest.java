@@ -8,7 +8,6 @@ import io.depthlab.dsl.Initializer;
 import io.depthlab.dsl.Layer;
 import io.depthlab.dsl.Shape;
 import io.depthlab.dsl.SoftmaxOutput;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

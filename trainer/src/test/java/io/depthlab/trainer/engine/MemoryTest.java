@@ -9,7 +9,6 @@ import io.depthlab.dsl.Network;
 import io.depthlab.dsl.SoftmaxOutput;
 import io.depthlab.trainer.optim.Optimizer;
 import io.depthlab.trainer.optim.OptimizerSpec;
-
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

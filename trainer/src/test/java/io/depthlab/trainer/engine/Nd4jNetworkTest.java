@@ -9,7 +9,6 @@ import io.depthlab.dsl.Dense;
 import io.depthlab.dsl.Initializer;
 import io.depthlab.dsl.Network;
 import io.depthlab.dsl.SoftmaxOutput;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.depthlab.trainer.engine.Parameter;
-
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.List;
 
 class GradientClippingTest {
 

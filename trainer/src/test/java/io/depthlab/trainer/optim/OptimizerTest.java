@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.depthlab.trainer.engine.Parameter;
-
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.List;
 
 /**
  * One or two steps on {@code w = [1, -2]}; expected values are worked out by hand from the update

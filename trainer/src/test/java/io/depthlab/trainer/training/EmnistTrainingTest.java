@@ -14,12 +14,10 @@ import io.depthlab.trainer.data.ImageSet;
 import io.depthlab.trainer.data.Normalization;
 import io.depthlab.trainer.data.Split;
 import io.depthlab.trainer.optim.OptimizerSpec;
-
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * A short run of the regularisation study's MLP on the real EMNIST Balanced subset in the shared

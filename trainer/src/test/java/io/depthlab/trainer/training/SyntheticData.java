@@ -6,7 +6,6 @@ import io.depthlab.dsl.Dropout;
 import io.depthlab.dsl.Network;
 import io.depthlab.dsl.SoftmaxOutput;
 import io.depthlab.trainer.data.ImageSet;
-
 import java.util.List;
 import java.util.SplittableRandom;
 

@@ -14,13 +14,11 @@ import io.depthlab.trainer.data.ImageSet;
 import io.depthlab.trainer.data.Normalization;
 import io.depthlab.trainer.engine.BatchResult;
 import io.depthlab.trainer.optim.OptimizerSpec;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.ArrayList;
-import java.util.List;
 
 class TrainerTest {
     private static final Normalization SCALE = Normalization.scaleOnly(1f / 255f);
