@@ -3,8 +3,10 @@ package io.depthlab.server;
 import com.google.protobuf.ByteString;
 import io.depthlab.proto.inference.GRPCInferenceServiceGrpc;
 import io.depthlab.proto.inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
+import io.depthlab.proto.inference.InferParameter;
 import io.depthlab.proto.inference.ModelInferRequest;
 import io.depthlab.proto.inference.ModelInferRequest.InferInputTensor;
+import io.depthlab.proto.inference.ModelInferRequest.InferRequestedOutputTensor;
 import io.depthlab.proto.inference.ModelInferResponse;
 import io.depthlab.proto.inference.ModelMetadataRequest;
 import io.depthlab.proto.inference.ModelMetadataResponse;
@@ -19,6 +21,8 @@ import io.grpc.StatusRuntimeException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -166,6 +170,61 @@ public final class InferenceClient implements AutoCloseable {
                 perExample);
     }
 
+    /**
+     * One of the most probable classes of an example, as the classification extension reports it.
+     *
+     * @param index the class index
+     * @param label the class label, e.g. the character an EMNIST class stands for
+     * @param probability in [0, 1]
+     */
+    public record RankedClass(int index, String label, double probability) {}
+
+    /**
+     * The {@code k} most probable classes of one example of 8-bit raw values, most probable first,
+     * through the server's classification extension (so the labels come from the served model).
+     *
+     * @param k at least 1, at most the model's class count
+     */
+    public List<RankedClass> topClasses(String modelName, byte[] pixels, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("expected k of at least 1, found " + k);
+        }
+        InferRequestedOutputTensor output =
+                InferRequestedOutputTensor.newBuilder()
+                        .setName(PROBABILITIES)
+                        .putParameters(
+                                "classification",
+                                InferParameter.newBuilder().setInt64Param(k).build())
+                        .putParameters(
+                                "binary_data",
+                                InferParameter.newBuilder().setBoolParam(false).build())
+                        .build();
+        ModelInferRequest request =
+                request(modelName, Datatype.UINT8, ByteString.copyFrom(pixels), 1, pixels.length)
+                        .addOutputs(output)
+                        .build();
+        ModelInferResponse response = call(() -> stub().modelInfer(request));
+        List<RankedClass> ranked = new ArrayList<>();
+        for (ByteString entry : response.getOutputs(0).getContents().getBytesContentsList()) {
+            ranked.add(parseRanked(entry.toStringUtf8()));
+        }
+        return ranked;
+    }
+
+    /** Parses the extension's {@code "<probability>:<index>:<label>"}; labels may hold ':'. */
+    private static RankedClass parseRanked(String entry) {
+        String[] parts = entry.split(":", 3);
+        if (parts.length != 3) {
+            throw new InferenceClientException(
+                    Status.Code.INTERNAL,
+                    "expected a classification entry <probability>:<index>:<label>, found '"
+                            + entry
+                            + "'",
+                    null);
+        }
+        return new RankedClass(Integer.parseInt(parts[1]), parts[2], Double.parseDouble(parts[0]));
+    }
+
     /** Shuts the channel down, waiting up to a second for calls in progress. Idempotent. */
     @Override
     public void close() {
@@ -194,18 +253,22 @@ public final class InferenceClient implements AutoCloseable {
     private float[][] infer(
             String modelName, Datatype datatype, ByteString raw, int batchSize, int perExample) {
         ModelInferRequest request =
-                ModelInferRequest.newBuilder()
-                        .setModelName(Objects.requireNonNull(modelName, "modelName"))
-                        .addInputs(
-                                InferInputTensor.newBuilder()
-                                        .setName(INPUT)
-                                        .setDatatype(datatype.name())
-                                        .addShape(batchSize)
-                                        .addShape(perExample))
-                        .addRawInputContents(raw)
-                        .build();
+                request(modelName, datatype, raw, batchSize, perExample).build();
         ModelInferResponse response = call(() -> stub().modelInfer(request));
         return ProbabilitiesReader.read(response, PROBABILITIES, batchSize);
+    }
+
+    private static ModelInferRequest.Builder request(
+            String modelName, Datatype datatype, ByteString raw, int batchSize, int perExample) {
+        return ModelInferRequest.newBuilder()
+                .setModelName(Objects.requireNonNull(modelName, "modelName"))
+                .addInputs(
+                        InferInputTensor.newBuilder()
+                                .setName(INPUT)
+                                .setDatatype(datatype.name())
+                                .addShape(batchSize)
+                                .addShape(perExample))
+                .addRawInputContents(raw);
     }
 
     private GRPCInferenceServiceBlockingStub stub() {

@@ -5,6 +5,7 @@ import static io.depthlab.server.Requests.unsigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.within;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -13,6 +14,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,40 @@ class InferenceClientTest {
         float[][] probabilities = client.classify(LinearSoftmaxClassifier.NAME, raw, 1);
 
         assertThat(probabilities).isDeepEqualTo(direct(raw, 1));
+    }
+
+    @Test
+    void topClasses_threeOfOneExample_rankedByProbabilityWithLabels() {
+        byte[] pixels = pixels(SIZE, 24);
+        float[] expected = direct(unsigned(pixels), 1)[0];
+
+        List<InferenceClient.RankedClass> top =
+                client.topClasses(LinearSoftmaxClassifier.NAME, pixels, 3);
+
+        assertThat(top).hasSize(3);
+        for (InferenceClient.RankedClass ranked : top) {
+            assertThat(ranked.label())
+                    .isEqualTo(LinearSoftmaxClassifier.LABELS.get(ranked.index()));
+            assertThat(ranked.probability()).isCloseTo(expected[ranked.index()], within(1e-6));
+        }
+        assertThat(top.get(0).probability()).isGreaterThanOrEqualTo(top.get(1).probability());
+        assertThat(top.get(1).probability()).isGreaterThanOrEqualTo(top.get(2).probability());
+        assertThat(top.get(0).index()).isEqualTo(argmax(expected));
+    }
+
+    @Test
+    void topClasses_zero_throws() {
+        assertThatThrownBy(() -> client.topClasses(LinearSoftmaxClassifier.NAME, new byte[SIZE], 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("expected k of at least 1, found 0");
+    }
+
+    private static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            best = values[i] > values[best] ? i : best;
+        }
+        return best;
     }
 
     @Test
