@@ -95,7 +95,10 @@ public final class MetricsEndpoint implements AutoCloseable {
             created.start();
             httpServer = created;
             state = State.STARTED;
-            log.info("Serving metrics at http://{}{}", created.getAddress(), PATH);
+            log.info(
+                    "Serving metrics at http://{}{}",
+                    Addresses.describe(created.getAddress()),
+                    PATH);
         }
         return httpServer.getAddress().getPort();
     }

@@ -173,7 +173,7 @@ public final class ModelServer implements AutoCloseable {
                 "Serving model '{}' version '{}' on {}",
                 classifier.bundle().getModelName(),
                 classifier.bundle().getModelVersion(),
-                server.getListenSockets());
+                Addresses.describe(server.getListenSockets()));
         try {
             service.warmUp();
         } catch (RuntimeException e) {

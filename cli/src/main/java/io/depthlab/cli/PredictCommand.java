@@ -1,0 +1,191 @@
+package io.depthlab.cli;
+
+import io.depthlab.server.InferenceClient;
+import io.depthlab.trainer.data.Emnist;
+import io.depthlab.trainer.data.IdxReader;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code depthlab predict}: sends one image through a running server. */
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Send one image to a running depthlab (or any Open Inference Protocol) server and"
+                    + " print the most probable classes.",
+            "The image is a record of an IDX file (as stored: EMNIST's are transposed) or a PNG"
+                    + " of the model's input size, sent as 8-bit grey pixels."
+        })
+final class PredictCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "Server address (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(
+            names = "--port",
+            defaultValue = "" + ServingOptions.DEFAULT_PORT,
+            description = "Server gRPC port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(
+            names = "--model",
+            defaultValue = "emnist-mlp",
+            description = "Model name (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(
+            names = "--top",
+            defaultValue = "5",
+            description = "How many classes to print (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @ArgGroup(exclusive = false)
+        IdxRecord idx;
+
+        @ArgGroup(exclusive = false)
+        Png png;
+    }
+
+    static final class IdxRecord {
+        @Option(
+                names = "--idx",
+                required = true,
+                paramLabel = "FILE",
+                description = "An IDX image file (gzipped or not).")
+        Path file;
+
+        @Option(
+                names = "--index",
+                required = true,
+                paramLabel = "N",
+                description = "The record to send, from 0.")
+        int index;
+    }
+
+    static final class Png {
+        @Option(
+                names = "--image",
+                required = true,
+                paramLabel = "FILE",
+                description = "A PNG (or JPEG, BMP, GIF) image; colour is turned into grey.")
+        Path file;
+
+        @Option(
+                names = "--upright",
+                description =
+                        "The image shows the glyph upright: transpose it to EMNIST's stored"
+                                + " order.")
+        boolean upright;
+
+        @Option(
+                names = "--invert",
+                description = "Dark ink on a light background: invert to EMNIST's light on dark.")
+        boolean invert;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException(
+                    "--port: expected a port from 1 to 65535, found " + port);
+        }
+        if (top < 1) {
+            throw new IllegalArgumentException("--top: expected at least 1, found " + top);
+        }
+        byte[] pixels = source.idx != null ? readIdx(source.idx) : readImage(source.png);
+        try (InferenceClient client = InferenceClient.connect(host, port)) {
+            if (!client.waitUntilReady(Duration.ofSeconds(10))) {
+                throw new IOException(
+                        String.format(
+                                "no ready server at %s:%d within 10 s; start one with"
+                                        + " ./depthlab serve --bundle FILE",
+                                host, port));
+            }
+            List<InferenceClient.RankedClass> ranked = client.topClasses(model, pixels, top);
+            print(ranked);
+        }
+        return 0;
+    }
+
+    private void print(List<InferenceClient.RankedClass> ranked) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%4s  %6s  %-8s  %11s%n", "rank", "class", "label", "probability");
+        for (int i = 0; i < ranked.size(); i++) {
+            InferenceClient.RankedClass c = ranked.get(i);
+            out.printf(
+                    "%4d  %6d  %-8s  %10.2f%%%n",
+                    i + 1, c.index(), c.label(), 100 * c.probability());
+        }
+        out.flush();
+    }
+
+    private static byte[] readIdx(IdxRecord record) throws IOException {
+        IdxReader.Images images = IdxReader.readImages(record.file);
+        if (record.index < 0 || record.index >= images.count()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "--index: expected a record from 0 to %d of %s, found %d",
+                            images.count() - 1, record.file, record.index));
+        }
+        int size = images.rows() * images.cols();
+        byte[] pixels = new byte[size];
+        System.arraycopy(images.pixels(), record.index * size, pixels, 0, size);
+        return pixels;
+    }
+
+    private static byte[] readImage(Png png) throws IOException {
+        if (!Files.isRegularFile(png.file)) {
+            throw new IOException("--image " + png.file + ": no such file");
+        }
+        BufferedImage image = ImageIO.read(png.file.toFile());
+        if (image == null) {
+            throw new IOException(
+                    "--image "
+                            + png.file
+                            + ": expected a PNG, JPEG, BMP or GIF image, found"
+                            + " another format");
+        }
+        byte[] pixels = grey(image, png.invert);
+        return png.upright ? Emnist.transpose(pixels, image.getHeight(), image.getWidth()) : pixels;
+    }
+
+    /** Luma of each pixel, row-major, 0..255. */
+    private static byte[] grey(BufferedImage image, boolean invert) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        byte[] pixels = new byte[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int rgb = image.getRGB(x, y);
+                int luma =
+                        (299 * ((rgb >> 16) & 0xff)
+                                        + 587 * ((rgb >> 8) & 0xff)
+                                        + 114 * (rgb & 0xff))
+                                / 1000;
+                pixels[y * width + x] = (byte) (invert ? 255 - luma : luma);
+            }
+        }
+        return pixels;
+    }
+}

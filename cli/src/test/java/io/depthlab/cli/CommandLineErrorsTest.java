@@ -1,0 +1,157 @@
+package io.depthlab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bad input on the command line gets one line naming what was expected and found. */
+class CommandLineErrorsTest {
+
+    @TempDir Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = Depthlab.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void train_zeroEpochs_failsNamingTheFlag() {
+        int status = run("train", "--epochs", "0", "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo("depthlab train: --epochs: expected a positive number, found 0\n");
+    }
+
+    @Test
+    void train_dropRateOne_failsNamingTheRange() {
+        int status = run("train", "--drop-rate", "1", "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .contains("--drop-rate: expected a probability in [0, 1), found 1.0");
+    }
+
+    @Test
+    void train_unknownOptimizer_listsTheValidOnes() {
+        int status = run("train", "--optimizer", "lbfgs");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("expected sgd, momentum, adam or adamw, found 'lbfgs'");
+    }
+
+    @Test
+    void train_notANumber_saysWhichOption() {
+        int status = run("train", "--epochs", "ten");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--epochs", "'ten'");
+    }
+
+    @Test
+    void train_missingDataFolder_failsWithoutStackTrace() {
+        Path missing = dir.resolve("nowhere");
+
+        int status = run("train", "--data", missing.toString(), "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab train: --data "
+                                + missing
+                                + ": expected a folder of EMNIST IDX files, found no folder\n");
+    }
+
+    @Test
+    void train_corruptImageFile_namesTheFile() throws Exception {
+        Path data = Files.createDirectory(dir.resolve("emnist"));
+        Files.write(data.resolve("x-train-images-idx3-ubyte"), new byte[] {0, 0, 8, 1, 0, 0});
+        Files.write(data.resolve("x-train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        Files.write(data.resolve("x-test-images-idx3-ubyte"), new byte[] {0, 0, 8, 3});
+        Files.write(data.resolve("x-test-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1});
+        Files.writeString(data.resolve("x-mapping.txt"), "0 48\n1 49\n");
+
+        int status = run("train", "--data", data.toString(), "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString()).startsWith("depthlab train: ").contains("x-train-images-idx3");
+        assertThat(err.toString().lines()).hasSize(1);
+    }
+
+    @Test
+    void inspect_missingBundle_saysSo() {
+        Path missing = dir.resolve("model.dlb");
+
+        int status = run("inspect", missing.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo("depthlab inspect: " + missing + ": no such model bundle file\n");
+    }
+
+    @Test
+    void inspect_garbageFile_saysItIsNotABundle() throws Exception {
+        Path garbage = Files.write(dir.resolve("model.dlb"), new byte[] {(byte) 0xff, 1, 2, 3});
+
+        int status = run("inspect", garbage.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab inspect: "
+                                + garbage
+                                + ": not a model bundle (corrupt or truncated Protocol Buffers"
+                                + " data)\n");
+    }
+
+    @Test
+    void predict_portOutOfRange_namesTheFlag() {
+        int status = run("predict", "--port", "70000", "--idx", "x", "--index", "0");
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab predict: --port: expected a port from 1 to 65535, found"
+                                + " 70000\n");
+    }
+
+    @Test
+    void predict_indexPastTheFile_namesTheRange() throws Exception {
+        Path images = dir.resolve("images-idx3-ubyte");
+        byte[] file = new byte[16 + 2 * 4];
+        file[2] = 8;
+        file[3] = 3;
+        file[7] = 2;
+        file[11] = 2;
+        file[15] = 2;
+        Files.write(images, file);
+
+        int status = run("predict", "--idx", images.toString(), "--index", "5");
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab predict: --index: expected a record from 0 to 1 of "
+                                + images
+                                + ", found 5\n");
+    }
+
+    @Test
+    void noCommand_printsUsageHint() {
+        int status = run();
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("expected a command, e.g. depthlab quickstart");
+    }
+}
