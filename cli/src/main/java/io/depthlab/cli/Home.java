@@ -1,8 +1,9 @@
 package io.depthlab.cli;
 
+import io.depthlab.trainer.data.FashionMnist;
 import java.nio.file.Path;
 
-/** Where the depthlab checkout is, for the data it ships; the launcher script sets it. */
+/** Where a run's data come from when {@code --data} is not given. */
 final class Home {
 
     /** The system property the {@code depthlab} script sets to the checkout's root. */
@@ -10,11 +11,25 @@ final class Home {
 
     private Home() {}
 
-    /** {@code data} if given, else the EMNIST sample shipped with the checkout. */
-    static Path dataOrSample(Path data) {
+    /**
+     * {@code data} if given; else the EMNIST sample shipped with the checkout, or Debian's
+     * Fashion-MNIST package. CIFAR-100 ships nowhere, so it needs {@code --data}.
+     */
+    static Path dataFolder(Path data, TrainingOptions.DatasetKind kind) {
         if (data != null) {
             return data;
         }
-        return Path.of(System.getProperty(PROPERTY, ".")).resolve("data").resolve("emnist-sample");
+        return switch (kind) {
+            case EMNIST ->
+                    Path.of(System.getProperty(PROPERTY, "."))
+                            .resolve("data")
+                            .resolve("emnist-sample");
+            case FASHION_MNIST -> FashionMnist.DEBIAN_DIR;
+            case CIFAR100 ->
+                    throw new IllegalArgumentException(
+                            "--data: expected the CIFAR-100 folder (binary version) for --dataset"
+                                    + " cifar100, found none; get it with: depthlab data fetch"
+                                    + " cifar100");
+        };
     }
 }

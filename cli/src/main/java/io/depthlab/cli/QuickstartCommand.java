@@ -83,8 +83,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        EmnistTraining.Outcome outcome =
-                EmnistTraining.run(Home.dataOrSample(data), runs, training, System.err);
+        Path dataFolder = Home.dataFolder(data, training.dataset);
+        TrainingRun.Outcome outcome = TrainingRun.run(dataFolder, runs, training, System.err);
         try (TrainingResult result = outcome.result()) {
             out.printf(
                     "%nTest accuracy: %.2f%% on %,d test images (parameters of epoch %d of %d)%n",
@@ -99,9 +99,13 @@ final class QuickstartCommand implements Callable<Integer> {
             checkWithClient(outcome.bundle(), outcome.dataset().test(), serving, out);
             out.printf("%ngRPC (KServe Open Inference Protocol v2): %s%n", serving.grpcAddress());
             out.printf("Prometheus metrics: %s%n", serving.metricsUrl());
-            out.printf(
-                    "Try: ./depthlab predict --port %d --idx %s --index 0%n",
-                    serving.port(), Home.dataOrSample(data).resolve("<test images file>"));
+            testImagesFile(dataFolder)
+                    .ifPresent(
+                            file ->
+                                    out.printf(
+                                            "Try: ./depthlab predict --port %d --idx %s --index"
+                                                    + " 0%n",
+                                            serving.port(), file));
             out.flush();
             if (!exitAfterCheck) {
                 out.println("Serving until Ctrl-C.");

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Train the regularisation study's MLP (784 inputs, one hidden ReLU layer, dropout,"
-                    + " weight penalties, 47-way softmax) on EMNIST in the official IDX format.",
+            "Train a network: the regularisation study's MLP on EMNIST or Fashion-MNIST (IDX), or"
+                    + " a VGG of the depth study on CIFAR-100 (official binary version).",
             "Writes a run folder: network.json, network.txt, summary.csv (a row per epoch),"
                     + " gradient_flow.csv, result.json and model.dlb (the bundle)."
         })
@@ -27,8 +27,9 @@ final class TrainCommand implements Callable<Integer> {
             names = "--data",
             paramLabel = "DIR",
             description =
-                    "An EMNIST folder (IDX files, gzipped or not, and the mapping file; default:"
-                            + " the sample shipped in data/emnist-sample).")
+                    "The data set folder (default: for emnist the sample shipped in"
+                            + " data/emnist-sample, for fashion-mnist Debian's package; cifar100"
+                            + " needs it: see depthlab data fetch).")
     Path data;
 
     @Option(
@@ -42,9 +43,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmnistTraining.Outcome outcome =
-                EmnistTraining.run(Home.dataOrSample(data), runs, training, System.err);
-        try (TrainingResult result = outcome.result()) {
+        Path dataFolder = Home.dataFolder(data, training.dataset);
+        try (TrainingRun.Outcome outcome =
+                TrainingRun.run(dataFolder, runs, training, System.err)) {
+            TrainingResult result = outcome.result();
             spec.commandLine()
                     .getOut()
                     .printf(

@@ -1,0 +1,145 @@
+package io.depthlab.cli;
+
+import io.depthlab.dsl.Network;
+import io.depthlab.proto.bundle.ModelBundle;
+import io.depthlab.trainer.data.Augmentation;
+import io.depthlab.trainer.data.Cifar100;
+import io.depthlab.trainer.data.Dataset;
+import io.depthlab.trainer.data.Emnist;
+import io.depthlab.trainer.data.FashionMnist;
+import io.depthlab.trainer.data.ImageSet;
+import io.depthlab.trainer.data.Normalization;
+import io.depthlab.trainer.data.Split;
+import io.depthlab.trainer.run.RunFolder;
+import io.depthlab.trainer.training.ModelExport;
+import io.depthlab.trainer.training.Trainer;
+import io.depthlab.trainer.training.TrainingResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * One training run, from loading the data to the bundle on disk: what {@code train} and {@code
+ * quickstart} share.
+ */
+final class TrainingRun {
+
+    /** The version label of bundles the command line writes: {@value}. */
+    static final String MODEL_VERSION = "1";
+
+    /** Grey pixels arrive as bytes 0..255; the network sees them scaled to [0, 1]. */
+    private static final Normalization GREY_PIXELS = Normalization.scaleOnly(1f / 255f);
+
+    private TrainingRun() {}
+
+    /** What a finished run left behind; closing it frees the trained network. */
+    record Outcome(Dataset dataset, RunFolder run, ModelBundle bundle, TrainingResult result)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            result.close();
+        }
+    }
+
+    /**
+     * Loads {@code dataDir}, trains the network {@code options} describe, writes the run folder
+     * under {@code runsDir} and returns it.
+     */
+    static Outcome run(Path dataDir, Path runsDir, TrainingOptions options, PrintStream console)
+            throws IOException {
+        options.check();
+        Dataset dataset = limit(load(options.dataset, dataDir), options.limit);
+        Split split =
+                Split.trainValidationFraction(
+                        dataset.train(), options.validFraction(), options.seed);
+        Network network = options.network(dataset.train());
+        console.print(network.summary());
+        console.flush();
+
+        RunFolder run = RunFolder.create(runsDir, network.name(), Instant.now());
+        run.writeNetwork(network);
+        Normalization normalization = options.isCifar() ? Normalization.cifarStudy() : GREY_PIXELS;
+        Trainer.Builder trainer =
+                Trainer.builder(network)
+                        .optimizer(options.optimizer())
+                        .schedule(options.schedule())
+                        .epochs(options.epochs)
+                        .batchSize(options.batchSize)
+                        .seed(options.seed)
+                        .listener(new TrainingProgress(run, console));
+        if (options.augment()) {
+            trainer.augmentation(Augmentation.cropAndFlip(options.seed));
+        }
+        TrainingResult result =
+                trainer.build()
+                        .train(split.train(), split.validation(), dataset.test(), normalization);
+        try {
+            run.writeResult(result);
+            ImageSet test = dataset.test();
+            ModelBundle bundle =
+                    ModelExport.toBundle(
+                            result,
+                            MODEL_VERSION,
+                            dataset.name(),
+                            normalization.toProto(dataset.layout(), inputShape(test)),
+                            test.classNames());
+            run.writeBundle(bundle);
+            return new Outcome(dataset, run, bundle, result);
+        } catch (IOException | RuntimeException e) {
+            result.close();
+            throw e;
+        }
+    }
+
+    /** Loads a data set folder of the given kind. */
+    static Dataset load(TrainingOptions.DatasetKind kind, Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(
+                    String.format(
+                            "--data %s: expected a folder of %s files, found no folder",
+                            dir, kind.files));
+        }
+        return switch (kind) {
+            case EMNIST -> loadEmnist(dir);
+            case CIFAR100 -> Cifar100.load(dir, Cifar100.LabelKind.FINE);
+            case FASHION_MNIST -> FashionMnist.load(dir);
+        };
+    }
+
+    /**
+     * A folder with every official EMNIST variant (the unpacked {@code gzip.zip}) is read as EMNIST
+     * Balanced, the study's variant.
+     */
+    private static Dataset loadEmnist(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            boolean hasBalanced =
+                    files.anyMatch(f -> f.getFileName().toString().startsWith("emnist-balanced-"));
+            return Emnist.load(dir, hasBalanced ? "balanced" : null);
+        }
+    }
+
+    private static Dataset limit(Dataset dataset, Integer limit) {
+        if (limit == null) {
+            return dataset;
+        }
+        return new Dataset(
+                dataset.name(),
+                dataset.layout(),
+                first(dataset.train(), limit),
+                first(dataset.test(), limit));
+    }
+
+    private static ImageSet first(ImageSet set, int count) {
+        return count >= set.count() ? set : set.subset(IntStream.range(0, count).toArray());
+    }
+
+    private static int[] inputShape(ImageSet set) {
+        return set.channels() == 1
+                ? new int[] {set.height(), set.width()}
+                : new int[] {set.channels(), set.height(), set.width()};
+    }
+}
