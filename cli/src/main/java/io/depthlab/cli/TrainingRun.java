@@ -100,7 +100,7 @@ final class TrainingRun {
         if (!Files.isDirectory(dir)) {
             throw new IOException(
                     String.format(
-                            "--data %s: expected a folder of %s files, found no folder",
+                            "--data %s: expected a folder of %s, found no folder",
                             dir, kind.files));
         }
         return switch (kind) {
