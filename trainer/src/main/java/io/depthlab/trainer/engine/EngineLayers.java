@@ -12,7 +12,7 @@ import io.depthlab.dsl.Pool2d;
 import io.depthlab.dsl.Residual;
 import io.depthlab.dsl.Shape;
 import io.depthlab.dsl.SoftmaxOutput;
-
+import io.depthlab.trainer.engine.conv.ConvLayers;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -51,7 +51,7 @@ public final class EngineLayers {
                 || spec instanceof GlobalAveragePool
                 || spec instanceof Flatten
                 || spec instanceof Residual) {
-            throw unsupported(spec);
+            return ConvLayers.create(spec, input, random);
         }
         throw new AssertionError("unknown layer kind " + spec.getClass().getName());
     }

@@ -1,0 +1,164 @@
+package io.depthlab.trainer.engine.conv;
+
+import io.depthlab.dsl.BatchNorm;
+import io.depthlab.dsl.Shape;
+import io.depthlab.trainer.engine.EngineLayer;
+import io.depthlab.trainer.engine.NdArrays;
+import io.depthlab.trainer.engine.Parameter;
+import io.depthlab.trainer.engine.StateTensor;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A {@link BatchNorm} over the channels of images ({@code [channels, height, width]}) or the
+ * features of vectors ({@code [features]}), through {@link BatchNormOps}.
+ *
+ * <p>Parameters {@code <name>.gamma} (ones) and {@code <name>.beta} (zeros), never penalised. State
+ * {@code <name>.running_mean} (zeros) and {@code <name>.running_var} (ones). A training forward
+ * normalises with the batch mean and biased variance and then moves the running statistics by
+ * {@code running = (1 - momentum) * running + momentum * batch}, where, as in PyTorch, the batch
+ * variance for the running one is the <em>unbiased</em> estimate ({@code m / (m - 1)} times the
+ * biased one, {@code m} values per channel). An inference forward normalises with the running
+ * statistics.
+ *
+ * <p>Unlike most layers, this one also takes a backward after an inference forward, giving the
+ * gradients with the running statistics held fixed (a plain per-channel affine map), as needed to
+ * fine-tune with frozen statistics and to check that mode's gradients.
+ *
+ * <p>The batch statistics live in two {@code [channels]} arrays allocated once; the output is a
+ * view of a buffer reused at the next pass ({@link ArraySlot}), and the backward pass works in
+ * place on the output gradient.
+ */
+final class BatchNormLayer implements EngineLayer {
+    private final BatchNorm spec;
+    private final Shape shape;
+    private final Parameter gamma;
+    private final Parameter beta;
+    private final StateTensor runningMean;
+    private final StateTensor runningVariance;
+    private final INDArray batchMean;
+    private final INDArray batchVariance;
+    private final ArraySlot outputs = new ArraySlot();
+    private INDArray lastInput;
+    private boolean lastTraining;
+
+    BatchNormLayer(BatchNorm spec, Shape shape) {
+        this.spec = spec;
+        this.shape = spec.outputShape(shape);
+        DataType type = Nd4j.defaultFloatingPointType();
+        long channels = shape.dim(0);
+        this.gamma = Parameter.unpenalised(spec.name() + ".gamma", Nd4j.ones(type, channels));
+        this.beta = Parameter.unpenalised(spec.name() + ".beta", Nd4j.zeros(type, channels));
+        this.runningMean =
+                new StateTensor(spec.name() + ".running_mean", Nd4j.zeros(type, channels));
+        this.runningVariance =
+                new StateTensor(spec.name() + ".running_var", Nd4j.ones(type, channels));
+        this.batchMean = Nd4j.zeros(type, channels);
+        this.batchVariance = Nd4j.zeros(type, channels);
+    }
+
+    @Override
+    public BatchNorm spec() {
+        return spec;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return shape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return shape;
+    }
+
+    @Override
+    public INDArray forward(INDArray input, boolean training) {
+        INDArray output = outputs.nextLike(input);
+        lastInput = input;
+        lastTraining = training;
+        if (!training) {
+            BatchNormOps.normalize(
+                    input,
+                    runningMean.value(),
+                    runningVariance.value(),
+                    gamma.value(),
+                    beta.value(),
+                    spec.epsilon(),
+                    output);
+            return output;
+        }
+        long count = input.length() / shape.dim(0);
+        if (count < 2) {
+            lastInput = null;
+            throw new IllegalArgumentException(
+                    String.format(
+                            "layer '%s': training needs more than one value per channel, found"
+                                    + " input %s",
+                            spec.name(), Arrays.toString(input.shape())));
+        }
+        BatchNormOps.trainingForward(
+                input,
+                gamma.value(),
+                beta.value(),
+                spec.epsilon(),
+                batchMean,
+                batchVariance,
+                output);
+        double momentum = spec.momentum();
+        BatchNormOps.updateRunning(runningMean.value(), batchMean, momentum, 1);
+        BatchNormOps.updateRunning(
+                runningVariance.value(), batchVariance, momentum, count / (count - 1.0));
+        return output;
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean needGradInput) {
+        if (lastInput == null) {
+            throw new IllegalStateException(
+                    "layer '" + spec.name() + "': backward needs a forward first");
+        }
+        INDArray gradInput =
+                lastTraining
+                        ? BatchNormOps.backwardInPlace(
+                                lastInput,
+                                batchMean,
+                                batchVariance,
+                                gamma.value(),
+                                spec.epsilon(),
+                                gradOutput,
+                                gamma.gradient(),
+                                beta.gradient())
+                        : BatchNormOps.backwardFixedStatisticsInPlace(
+                                lastInput,
+                                runningMean.value(),
+                                runningVariance.value(),
+                                gamma.value(),
+                                spec.epsilon(),
+                                gradOutput,
+                                gamma.gradient(),
+                                beta.gradient());
+        lastInput = null;
+        return needGradInput ? gradInput : null;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(gamma, beta);
+    }
+
+    @Override
+    public List<StateTensor> state() {
+        return List.of(runningMean, runningVariance);
+    }
+
+    @Override
+    public void close() {
+        EngineLayer.super.close();
+        NdArrays.release(batchMean, batchVariance);
+        outputs.close();
+    }
+}

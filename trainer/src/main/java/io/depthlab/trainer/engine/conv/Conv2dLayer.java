@@ -1,0 +1,124 @@
+package io.depthlab.trainer.engine.conv;
+
+import io.depthlab.dsl.Conv2d;
+import io.depthlab.dsl.Shape;
+import io.depthlab.trainer.engine.EngineLayer;
+import io.depthlab.trainer.engine.Initializers;
+import io.depthlab.trainer.engine.Parameter;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link Conv2d} on NCHW batches through {@link ConvOps}. Its output and input gradient are views
+ * of buffers it reuses at its next pass ({@link ArraySlot}). Parameters: {@code <name>.weight}
+ * {@code [filters, channels, kernelHeight, kernelWidth]} (penalised) and, with a bias, {@code
+ * <name>.bias} {@code [filters]}. Fan-in is {@code channels * kernel area}, fan-out {@code filters
+ * * kernel area}.
+ *
+ * <p>{@link #backward} leaves {@code gradOutput} unchanged, which {@link ResidualLayer} relies on
+ * to hand the same gradient to both of its branches without a copy.
+ */
+final class Conv2dLayer implements EngineLayer {
+    private final Conv2d spec;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final Window window;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final List<Parameter> parameters;
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
+    private INDArray lastInput;
+
+    Conv2dLayer(Conv2d spec, Shape inputShape, SplittableRandom random) {
+        this.spec = spec;
+        this.inputShape = inputShape;
+        this.outputShape = spec.outputShape(inputShape);
+        this.window = Window.of(spec);
+        long area = (long) spec.kernelHeight() * spec.kernelWidth();
+        long fanIn = inputShape.dim(0) * area;
+        long fanOut = spec.filters() * area;
+        long[] weightShape = {
+            spec.filters(), inputShape.dim(0), spec.kernelHeight(), spec.kernelWidth()
+        };
+        this.weight =
+                Parameter.weight(
+                        spec.name() + ".weight",
+                        Initializers.create(spec.weightInit(), weightShape, fanIn, fanOut, random),
+                        spec.penalties());
+        this.bias =
+                spec.bias()
+                        ? Parameter.unpenalised(
+                                spec.name() + ".bias",
+                                Initializers.create(
+                                        spec.biasInit(),
+                                        new long[] {spec.filters()},
+                                        fanIn,
+                                        fanOut,
+                                        random))
+                        : null;
+        this.parameters = bias == null ? List.of(weight) : List.of(weight, bias);
+    }
+
+    @Override
+    public Conv2d spec() {
+        return spec;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    @Override
+    public INDArray forward(INDArray input, boolean training) {
+        long[] shape = ConvOps.outputShape(input, weight.value(), window);
+        INDArray output = outputs.next(input.dataType(), shape);
+        ConvOps.forward(input, weight.value(), biasValue(), window, output);
+        lastInput = training ? input : null;
+        return output;
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean needGradInput) {
+        if (lastInput == null) {
+            throw new IllegalStateException(
+                    "layer '" + spec.name() + "': backward needs a forward in training mode first");
+        }
+        // conv2d_bp always computes the input gradient; the first layer just drops it.
+        INDArray gradInput = gradInputs.nextLike(lastInput);
+        ConvOps.backward(
+                lastInput,
+                weight.value(),
+                biasValue(),
+                gradOutput,
+                window,
+                gradInput,
+                weight.gradient(),
+                bias == null ? null : bias.gradient());
+        lastInput = null;
+        return needGradInput ? gradInput : null;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public void close() {
+        EngineLayer.super.close();
+        outputs.close();
+        gradInputs.close();
+    }
+
+    private INDArray biasValue() {
+        return bias == null ? null : bias.value();
+    }
+}

@@ -1,0 +1,71 @@
+package io.depthlab.trainer.engine.conv;
+
+import io.depthlab.dsl.GlobalAveragePool;
+import io.depthlab.dsl.Shape;
+import io.depthlab.trainer.engine.EngineLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link GlobalAveragePool}: {@code [batch, channels, height, width]} to {@code [batch,
+ * channels]}, the mean of each map, through {@link PoolOps}. Its output and input gradient are
+ * views of buffers it reuses at its next pass ({@link ArraySlot}).
+ */
+final class GlobalAveragePoolLayer implements EngineLayer {
+    private final GlobalAveragePool spec;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
+    private INDArray lastInput;
+
+    GlobalAveragePoolLayer(GlobalAveragePool spec, Shape inputShape) {
+        this.spec = spec;
+        this.inputShape = inputShape;
+        this.outputShape = spec.outputShape(inputShape);
+    }
+
+    @Override
+    public GlobalAveragePool spec() {
+        return spec;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    @Override
+    public INDArray forward(INDArray input, boolean training) {
+        INDArray output = outputs.next(input.dataType(), input.size(0), input.size(1));
+        PoolOps.globalAverageForward(input, output);
+        lastInput = training ? input : null;
+        return output;
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean needGradInput) {
+        if (lastInput == null) {
+            throw new IllegalStateException(
+                    "layer '" + spec.name() + "': backward needs a forward in training mode first");
+        }
+        INDArray input = lastInput;
+        lastInput = null;
+        if (!needGradInput) {
+            return null;
+        }
+        INDArray gradInput = gradInputs.nextLike(input);
+        PoolOps.globalAverageBackward(input, gradOutput, gradInput);
+        return gradInput;
+    }
+
+    @Override
+    public void close() {
+        outputs.close();
+        gradInputs.close();
+    }
+}

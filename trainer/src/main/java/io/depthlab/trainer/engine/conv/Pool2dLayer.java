@@ -1,0 +1,73 @@
+package io.depthlab.trainer.engine.conv;
+
+import io.depthlab.dsl.Pool2d;
+import io.depthlab.dsl.Shape;
+import io.depthlab.trainer.engine.EngineLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link Pool2d}, max or average, on NCHW batches through {@link PoolOps}. Its output and input
+ * gradient are views of buffers it reuses at its next pass ({@link ArraySlot}).
+ */
+final class Pool2dLayer implements EngineLayer {
+    private final Pool2d spec;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final Window window;
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
+    private INDArray lastInput;
+
+    Pool2dLayer(Pool2d spec, Shape inputShape) {
+        this.spec = spec;
+        this.inputShape = inputShape;
+        this.outputShape = spec.outputShape(inputShape);
+        this.window = Window.of(spec);
+    }
+
+    @Override
+    public Pool2d spec() {
+        return spec;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    @Override
+    public INDArray forward(INDArray input, boolean training) {
+        INDArray output = outputs.next(input.dataType(), PoolOps.outputShape(input, window));
+        PoolOps.forward(spec.mode(), input, window, output);
+        lastInput = training ? input : null;
+        return output;
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean needGradInput) {
+        if (lastInput == null) {
+            throw new IllegalStateException(
+                    "layer '" + spec.name() + "': backward needs a forward in training mode first");
+        }
+        INDArray input = lastInput;
+        lastInput = null;
+        // Nothing upstream has parameters to train when nobody needs this gradient.
+        if (!needGradInput) {
+            return null;
+        }
+        INDArray gradInput = gradInputs.nextLike(input);
+        PoolOps.backward(spec.mode(), input, gradOutput, window, gradInput);
+        return gradInput;
+    }
+
+    @Override
+    public void close() {
+        outputs.close();
+        gradInputs.close();
+    }
+}

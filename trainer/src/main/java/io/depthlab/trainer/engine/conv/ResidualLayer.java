@@ -1,0 +1,230 @@
+package io.depthlab.trainer.engine.conv;
+
+import io.depthlab.dsl.Layer;
+import io.depthlab.dsl.Residual;
+import io.depthlab.dsl.Shape;
+import io.depthlab.trainer.engine.EngineLayer;
+import io.depthlab.trainer.engine.EngineLayers;
+import io.depthlab.trainer.engine.NdArrays;
+import io.depthlab.trainer.engine.Parameter;
+import io.depthlab.trainer.engine.StateTensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link Residual} block (He et al., 2016): {@code activation(body(x) + shortcut(x))}, where the
+ * shortcut is the identity or the spec's 1x1 projection. Body layers and the activation come from
+ * {@link EngineLayers#create}, so any kind the engine supports may sit in a body; each draws its
+ * own seed from the block's generator, in body order, then the projection.
+ *
+ * <p>Backward sends the gradient of the sum to both branches and adds the two input gradients. The
+ * block owns the arrays its inner layers exchange and releases them when its own backward ends, or
+ * when the next forward starts.
+ */
+final class ResidualLayer implements EngineLayer {
+    private final Residual spec;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final List<EngineLayer> body;
+    private final Conv2dLayer projection;
+    private final EngineLayer activation;
+    private final List<Parameter> parameters;
+    private final List<StateTensor> state;
+    // Arrays made inside the block for the pass in progress; released by releaseScratch().
+    private final List<INDArray> scratch = new ArrayList<>();
+    private final ArraySlot sums = new ArraySlot();
+    private final ArraySlot gradCopies = new ArraySlot();
+    private INDArray lastInput;
+
+    ResidualLayer(Residual spec, Shape inputShape, SplittableRandom random) {
+        this.spec = spec;
+        this.inputShape = inputShape;
+        this.outputShape = spec.outputShape(inputShape);
+        List<EngineLayer> layers = new ArrayList<>();
+        Conv2dLayer shortcut = null;
+        EngineLayer after = null;
+        try {
+            Shape shape = inputShape;
+            for (Layer layer : spec.body()) {
+                EngineLayer engineLayer = EngineLayers.create(layer, shape, random.nextLong());
+                layers.add(engineLayer);
+                shape = engineLayer.outputShape();
+            }
+            if (spec.projection().isPresent()) {
+                shortcut = new Conv2dLayer(spec.projection().get(), inputShape, random);
+            }
+            if (spec.activation().isPresent()) {
+                after = EngineLayers.create(spec.activation().get(), shape, random.nextLong());
+            }
+        } catch (RuntimeException e) {
+            layers.forEach(EngineLayer::close);
+            if (shortcut != null) {
+                shortcut.close();
+            }
+            throw e;
+        }
+        this.body = List.copyOf(layers);
+        this.projection = shortcut;
+        this.activation = after;
+        this.parameters = collectParameters();
+        this.state = collectState();
+    }
+
+    @Override
+    public Residual spec() {
+        return spec;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    @Override
+    public INDArray forward(INDArray input, boolean training) {
+        releaseScratch(lastInput, input, null);
+        INDArray h = input;
+        for (EngineLayer layer : body) {
+            h = layer.forward(h, training);
+            scratch.add(h);
+        }
+        INDArray shortcut = input;
+        if (projection != null) {
+            shortcut = projection.forward(input, training);
+            scratch.add(shortcut);
+        }
+        INDArray sum = sums.nextLike(h);
+        h.add(shortcut, sum);
+        INDArray output = sum;
+        if (activation != null) {
+            scratch.add(sum);
+            output = activation.forward(sum, training);
+        }
+        lastInput = training ? input : null;
+        if (!training) {
+            // Inference never comes back for the inner arrays.
+            releaseScratch(input, output, null);
+        }
+        return output;
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean needGradInput) {
+        if (lastInput == null) {
+            throw new IllegalStateException(
+                    "layer '" + spec.name() + "': backward needs a forward in training mode first");
+        }
+        INDArray input = lastInput;
+        lastInput = null;
+        INDArray gradInput = null;
+        try {
+            INDArray gradSum = gradOutput;
+            if (activation != null) {
+                gradSum = activation.backward(gradOutput, true);
+                scratch.add(gradSum);
+            }
+            gradInput = backwardBranches(gradSum, needGradInput);
+            return gradInput;
+        } finally {
+            // gradOutput and the input are the caller's, possibly reached through the scratch.
+            releaseScratch(input, gradOutput, gradInput);
+        }
+    }
+
+    /**
+     * The input gradient: the body's input gradient with the shortcut's added in place; or null
+     * when not needed.
+     */
+    private INDArray backwardBranches(INDArray gradSum, boolean needGradInput) {
+        INDArray gradShortcut;
+        INDArray gradBody = gradSum;
+        if (projection != null) {
+            // The projection leaves gradSum unchanged, so the body may use it as scratch after.
+            gradShortcut = projection.backward(gradSum, needGradInput);
+            scratch.add(gradShortcut);
+        } else {
+            gradShortcut = gradSum;
+            if (needGradInput) {
+                // The body may overwrite its gradient, and the identity branch still needs it.
+                gradBody = gradCopies.nextLike(gradSum).assign(gradSum);
+            }
+        }
+        for (int i = body.size() - 1; i >= 0; i--) {
+            gradBody = body.get(i).backward(gradBody, needGradInput || i > 0);
+            scratch.add(gradBody);
+        }
+        if (!needGradInput) {
+            return null;
+        }
+        // The body's input gradient is ours (an array or a view of a body layer's reused buffer)
+        // or the caller's gradOutput: either way, sum into it. Residual bodies keep the shape,
+        // so no body layer returns a view of an array this block releases.
+        return gradBody.addi(gradShortcut);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public List<StateTensor> state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        releaseScratch(lastInput, null, null);
+        lastInput = null;
+        body.forEach(EngineLayer::close);
+        if (projection != null) {
+            projection.close();
+        }
+        if (activation != null) {
+            activation.close();
+        }
+        sums.close();
+        gradCopies.close();
+    }
+
+    /**
+     * Releases the block's inner arrays except {@code keep}: arrays of the caller or handed to it,
+     * which inner layers may have returned as their own (an identity, an in-place backward).
+     */
+    private void releaseScratch(INDArray keep1, INDArray keep2, INDArray keep3) {
+        for (INDArray array : scratch) {
+            if (array != keep1 && array != keep2 && array != keep3) {
+                NdArrays.release(array);
+            }
+        }
+        scratch.clear();
+    }
+
+    private List<Parameter> collectParameters() {
+        List<Parameter> all = new ArrayList<>();
+        body.forEach(layer -> all.addAll(layer.parameters()));
+        if (projection != null) {
+            all.addAll(projection.parameters());
+        }
+        if (activation != null) {
+            all.addAll(activation.parameters());
+        }
+        return List.copyOf(all);
+    }
+
+    private List<StateTensor> collectState() {
+        List<StateTensor> all = new ArrayList<>();
+        body.forEach(layer -> all.addAll(layer.state()));
+        if (activation != null) {
+            all.addAll(activation.state());
+        }
+        return List.copyOf(all);
+    }
+}

@@ -1,0 +1,124 @@
+package io.depthlab.trainer.engine.conv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Checks the batch-norm recipes and our backward formula against {@link Naive}'s loops. */
+class BatchNormOpsTest {
+
+    private static final double EPS = 1e-5;
+
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> cases = Stream.builder();
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            cases.add(Arguments.of(type, new long[] {4, 3, 5, 6}));
+            cases.add(Arguments.of(type, new long[] {7, 5}));
+        }
+        return cases.build();
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void trainingForward_shiftedInput_matchesNaiveLoops(DataType type, long[] shape) {
+        // A mean far from 0 and a small spread, to catch a one-pass E[x^2] - E[x]^2 variance.
+        INDArray x = Naive.random(type, 21, shape).muli(0.5).addi(3);
+        long channels = shape[1];
+        INDArray gamma = Naive.random(type, 22, channels);
+        INDArray beta = Naive.random(type, 23, channels);
+        INDArray mean = Nd4j.create(type, channels);
+        INDArray variance = Nd4j.create(type, channels);
+        INDArray y = x.ulike();
+
+        BatchNormOps.trainingForward(x, gamma, beta, EPS, mean, variance, y);
+
+        double[][] expected = Naive.moments(Naive.values(x), shape);
+        double[] expectedY =
+                Naive.normalize(
+                        Naive.values(x),
+                        shape,
+                        expected[0],
+                        expected[1],
+                        Naive.values(gamma),
+                        Naive.values(beta),
+                        EPS);
+        double tolerance = type == DataType.DOUBLE ? 1e-10 : 1e-5;
+        assertThat(Naive.values(mean)).containsExactly(expected[0], within(tolerance));
+        assertThat(Naive.values(variance)).containsExactly(expected[1], within(tolerance));
+        assertThat(Naive.values(y)).containsExactly(expectedY, within(tolerance * 10));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void backwardInPlace_smallShapes_matchesChainRuleOfThePaper(DataType type, long[] shape) {
+        INDArray x = Naive.random(type, 31, shape).muli(2).addi(0.5);
+        long channels = shape[1];
+        INDArray gamma = Naive.random(type, 32, channels);
+        INDArray g = Naive.random(type, 33, shape);
+        double[] gs = Naive.values(g);
+        INDArray mean = Nd4j.create(type, channels);
+        INDArray variance = Nd4j.create(type, channels);
+        INDArray gradGamma = Nd4j.create(type, channels).assign(99);
+        INDArray gradBeta = Nd4j.create(type, channels).assign(99);
+        BatchNormOps.trainingForward(
+                x, gamma, gamma.ulike().assign(0), EPS, mean, variance, x.ulike());
+
+        INDArray gradX =
+                BatchNormOps.backwardInPlace(x, mean, variance, gamma, EPS, g, gradGamma, gradBeta);
+
+        double[][] expected =
+                Naive.batchNormBackward(Naive.values(x), shape, Naive.values(gamma), EPS, gs);
+        double tolerance = type == DataType.DOUBLE ? 1e-10 : 1e-4;
+        assertThat(gradX).isSameAs(g);
+        assertThat(Naive.values(gradX)).containsExactly(expected[0], within(tolerance));
+        assertThat(Naive.values(gradGamma)).containsExactly(expected[1], within(tolerance));
+        assertThat(Naive.values(gradBeta)).containsExactly(expected[2], within(tolerance));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void normalize_givenStatistics_matchesNaiveLoops(DataType type, long[] shape) {
+        INDArray x = Naive.random(type, 41, shape);
+        long channels = shape[1];
+        INDArray mean = Naive.random(type, 42, channels);
+        INDArray variance = Naive.random(type, 43, channels).addi(1.5);
+        INDArray gamma = Naive.random(type, 44, channels);
+        INDArray beta = Naive.random(type, 45, channels);
+        INDArray y = x.ulike();
+
+        BatchNormOps.normalize(x, mean, variance, gamma, beta, EPS, y);
+
+        double[] expected =
+                Naive.normalize(
+                        Naive.values(x),
+                        shape,
+                        Naive.values(mean),
+                        Naive.values(variance),
+                        Naive.values(gamma),
+                        Naive.values(beta),
+                        EPS);
+        double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+        assertThat(Naive.values(y)).containsExactly(expected, within(tolerance));
+    }
+
+    @Test
+    void updateRunning_varianceCorrection_followsPyTorchFormula() {
+        INDArray running = Nd4j.createFromArray(1.0, 2.0);
+        INDArray batch = Nd4j.createFromArray(3.0, 5.0);
+
+        BatchNormOps.updateRunning(running, batch, 0.1, 4.0 / 3.0);
+
+        // 0.9 * r + 0.1 * (4/3) * b
+        assertThat(Naive.values(running))
+                .containsExactly(new double[] {0.9 + 0.4, 1.8 + 0.1 * 4 / 3 * 5}, within(1e-12));
+        assertThat(Naive.values(batch)).containsExactly(3.0, 5.0);
+    }
+}

@@ -1,0 +1,116 @@
+package io.depthlab.trainer.engine.conv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Checks the libnd4j convolution recipes against {@link Naive}'s loops. */
+class ConvOpsTest {
+
+    /** float32 goes through oneDNN, float64 through libnd4j's own loops: check both. */
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> cases = Stream.builder();
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (boolean bias : new boolean[] {false, true}) {
+                cases.add(Arguments.of(type, bias, new Window(3, 3, 1, 1, 1, 1)));
+                cases.add(Arguments.of(type, bias, new Window(3, 3, 2, 2, 1, 1)));
+                cases.add(Arguments.of(type, bias, new Window(3, 2, 1, 1, 0, 0)));
+                cases.add(Arguments.of(type, bias, new Window(1, 1, 2, 2, 0, 0)));
+                cases.add(Arguments.of(type, bias, new Window(3, 3, 2, 1, 0, 1)));
+            }
+        }
+        return cases.build();
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void forward_smallShapes_matchesNaiveLoops(DataType type, boolean withBias, Window window) {
+        INDArray x = Naive.random(type, 1, 2, 3, 7, 6);
+        INDArray w = Naive.random(type, 2, 4, 3, window.kernelHeight(), window.kernelWidth());
+        INDArray b = withBias ? Naive.random(type, 3, 4) : null;
+
+        INDArray y = ConvOps.forward(x, w, b, window);
+
+        double[] expected =
+                Naive.convForward(
+                        Naive.values(x),
+                        x.shape(),
+                        Naive.values(w),
+                        w.shape(),
+                        b == null ? null : Naive.values(b),
+                        window);
+        assertThat(y.shape()).containsExactly(ConvOps.outputShape(x, w, window));
+        assertThat(y.dataType()).isEqualTo(type);
+        assertThat(Naive.values(y)).containsExactly(expected, within(tolerance(type)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void backward_smallShapes_matchesNaiveLoops(DataType type, boolean withBias, Window window) {
+        INDArray x = Naive.random(type, 1, 2, 3, 7, 6);
+        INDArray w = Naive.random(type, 2, 4, 3, window.kernelHeight(), window.kernelWidth());
+        INDArray b = withBias ? Naive.random(type, 3, 4) : null;
+        INDArray g = Naive.random(type, 4, ConvOps.outputShape(x, w, window));
+        INDArray gradX = x.ulike().assign(99);
+        INDArray gradW = w.ulike().assign(99);
+        INDArray gradB = withBias ? b.ulike().assign(99) : null;
+
+        ConvOps.backward(x, w, b, g, window, gradX, gradW, gradB);
+
+        double[][] expected =
+                Naive.convBackward(
+                        Naive.values(x),
+                        x.shape(),
+                        Naive.values(w),
+                        w.shape(),
+                        Naive.values(g),
+                        window);
+        double tolerance = tolerance(type);
+        assertThat(Naive.values(gradX)).containsExactly(expected[0], within(tolerance));
+        assertThat(Naive.values(gradW)).containsExactly(expected[1], within(tolerance));
+        if (withBias) {
+            assertThat(Naive.values(gradB)).containsExactly(expected[2], within(tolerance));
+        }
+    }
+
+    @Test
+    void forward_weightWithWrongChannels_throwsNamingBothShapes() {
+        INDArray x = Naive.random(DataType.FLOAT, 1, 2, 3, 5, 5);
+        INDArray w = Naive.random(DataType.FLOAT, 2, 4, 2, 3, 3);
+        Window window = new Window(3, 3, 1, 1, 0, 0);
+
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> ConvOps.forward(x, w, null, window));
+
+        assertThat(e).hasMessage("weight: expected shape [4, 3, 3, 3], found [4, 2, 3, 3]");
+    }
+
+    @Test
+    void backward_biasWithoutItsGradient_throws() {
+        INDArray x = Naive.random(DataType.FLOAT, 1, 1, 1, 3, 3);
+        INDArray w = Naive.random(DataType.FLOAT, 2, 1, 1, 1, 1);
+        INDArray b = Naive.random(DataType.FLOAT, 3, 1);
+        Window window = new Window(1, 1, 1, 1, 0, 0);
+
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ConvOps.backward(x, w, b, x.dup(), window, x.ulike(), w.ulike(), null));
+    }
+
+    /**
+     * Sums of up to 27 products of values in [-1, 1): float32 keeps about 7 digits of each, so 1e-4
+     * absolute is loose enough for any summation order and tight enough to catch a wrong element.
+     */
+    static double tolerance(DataType type) {
+        return type == DataType.DOUBLE ? 1e-10 : 1e-4;
+    }
+}

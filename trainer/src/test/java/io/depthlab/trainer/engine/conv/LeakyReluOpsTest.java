@@ -1,0 +1,65 @@
+package io.depthlab.trainer.engine.conv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class LeakyReluOpsTest {
+
+    private static final double SLOPE = 0.01;
+
+    @ParameterizedTest
+    @EnumSource(
+            value = DataType.class,
+            names = {"FLOAT", "DOUBLE"})
+    void forwardAndBackward_mixedSigns_matchDefinition(DataType type) {
+        INDArray x = Naive.random(type, 5, 2, 3, 4, 4);
+        INDArray g = Naive.random(type, 6, 2, 3, 4, 4);
+        double[] xs = Naive.values(x);
+        double[] gs = Naive.values(g);
+
+        INDArray y = LeakyReluOps.forward(x, SLOPE);
+        INDArray gradX = LeakyReluOps.backwardInPlace(x, g, SLOPE);
+
+        double[] expectedY = new double[xs.length];
+        double[] expectedGrad = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            expectedY[i] = xs[i] > 0 ? xs[i] : SLOPE * xs[i];
+            expectedGrad[i] = xs[i] > 0 ? gs[i] : SLOPE * gs[i];
+        }
+        // (1 - slope) * x + slope * x rounds twice for positive x.
+        double tolerance = type == DataType.DOUBLE ? 1e-15 : 1e-6;
+        assertThat(Naive.values(y)).containsExactly(expectedY, within(tolerance));
+        assertThat(gradX).isSameAs(g);
+        assertThat(Naive.values(gradX)).containsExactly(expectedGrad, within(tolerance));
+        assertThat(Naive.values(x)).containsExactly(xs, within(0.0));
+    }
+
+    @Test
+    void forward_permutedView_matchesContiguousInput() {
+        INDArray x = Naive.random(DataType.DOUBLE, 7, 2, 3, 4, 5);
+        INDArray permuted = x.permute(0, 2, 3, 1);
+
+        INDArray y = LeakyReluOps.forward(permuted, SLOPE);
+
+        INDArray expected = LeakyReluOps.forward(permuted.dup('c'), SLOPE);
+        // The fallback is libnd4j's lrelu, which reads the slope as a float: 2.2e-8 relative.
+        assertThat(Naive.values(y)).containsExactly(Naive.values(expected), within(1e-9));
+    }
+
+    @Test
+    void forward_slopeOfOne_throws() {
+        INDArray x = Naive.random(DataType.FLOAT, 1, 4);
+
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> LeakyReluOps.forward(x, 1.0));
+
+        assertThat(e).hasMessageContaining("expected a value in [0, 1), found 1.0");
+    }
+}
