@@ -77,6 +77,7 @@ final class BatchNormLayer implements EngineLayer {
 
     @Override
     public INDArray forward(INDArray input, boolean training) {
+        GradientPool.get().reclaimAll();
         INDArray output = outputs.nextLike(input);
         lastInput = input;
         lastTraining = training;

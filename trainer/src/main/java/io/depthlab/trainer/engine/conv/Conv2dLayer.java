@@ -28,7 +28,6 @@ final class Conv2dLayer implements EngineLayer {
     private final Parameter bias;
     private final List<Parameter> parameters;
     private final ArraySlot outputs = new ArraySlot();
-    private final ArraySlot gradInputs = new ArraySlot();
     private INDArray lastInput;
 
     Conv2dLayer(Conv2d spec, Shape inputShape, SplittableRandom random) {
@@ -78,6 +77,7 @@ final class Conv2dLayer implements EngineLayer {
 
     @Override
     public INDArray forward(INDArray input, boolean training) {
+        GradientPool.get().reclaimAll();
         long[] shape = ConvOps.outputShape(input, weight.value(), window);
         INDArray output = outputs.next(input.dataType(), shape);
         ConvOps.forward(input, weight.value(), biasValue(), window, output);
@@ -87,12 +87,22 @@ final class Conv2dLayer implements EngineLayer {
 
     @Override
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
+        return backward(gradOutput, needGradInput, true);
+    }
+
+    /**
+     * {@link #backward(INDArray, boolean)}, giving {@code gradOutput} back to the {@link
+     * GradientPool} once consumed only if {@code consumeGradOutput}: a residual block's projection
+     * must leave it to the body.
+     */
+    INDArray backward(INDArray gradOutput, boolean needGradInput, boolean consumeGradOutput) {
         if (lastInput == null) {
             throw new IllegalStateException(
                     "layer '" + spec.name() + "': backward needs a forward in training mode first");
         }
         // conv2d_bp always computes the input gradient; the first layer just drops it.
-        INDArray gradInput = gradInputs.nextLike(lastInput);
+        GradientPool pool = GradientPool.get();
+        INDArray gradInput = pool.takeLike(lastInput);
         ConvOps.backward(
                 lastInput,
                 weight.value(),
@@ -103,7 +113,14 @@ final class Conv2dLayer implements EngineLayer {
                 weight.gradient(),
                 bias == null ? null : bias.gradient());
         lastInput = null;
-        return needGradInput ? gradInput : null;
+        if (consumeGradOutput) {
+            pool.giveBack(gradOutput);
+        }
+        if (!needGradInput) {
+            pool.giveBack(gradInput);
+            return null;
+        }
+        return gradInput;
     }
 
     @Override
@@ -115,7 +132,6 @@ final class Conv2dLayer implements EngineLayer {
     public void close() {
         EngineLayer.super.close();
         outputs.close();
-        gradInputs.close();
     }
 
     private INDArray biasValue() {

@@ -7,15 +7,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A {@link GlobalAveragePool}: {@code [batch, channels, height, width]} to {@code [batch,
- * channels]}, the mean of each map, through {@link PoolOps}. Its output and input gradient are
- * views of buffers it reuses at its next pass ({@link ArraySlot}).
+ * channels]}, the mean of each map, through {@link PoolOps}. Its output is a view of a buffer it
+ * reuses at its next pass ({@link ArraySlot}); its input gradient comes from the {@link
+ * GradientPool}.
  */
 final class GlobalAveragePoolLayer implements EngineLayer {
     private final GlobalAveragePool spec;
     private final Shape inputShape;
     private final Shape outputShape;
     private final ArraySlot outputs = new ArraySlot();
-    private final ArraySlot gradInputs = new ArraySlot();
     private INDArray lastInput;
 
     GlobalAveragePoolLayer(GlobalAveragePool spec, Shape inputShape) {
@@ -41,6 +41,7 @@ final class GlobalAveragePoolLayer implements EngineLayer {
 
     @Override
     public INDArray forward(INDArray input, boolean training) {
+        GradientPool.get().reclaimAll();
         INDArray output = outputs.next(input.dataType(), input.size(0), input.size(1));
         PoolOps.globalAverageForward(input, output);
         lastInput = training ? input : null;
@@ -55,17 +56,18 @@ final class GlobalAveragePoolLayer implements EngineLayer {
         }
         INDArray input = lastInput;
         lastInput = null;
-        if (!needGradInput) {
-            return null;
+        GradientPool pool = GradientPool.get();
+        INDArray gradInput = null;
+        if (needGradInput) {
+            gradInput = pool.takeLike(input);
+            PoolOps.globalAverageBackward(input, gradOutput, gradInput);
         }
-        INDArray gradInput = gradInputs.nextLike(input);
-        PoolOps.globalAverageBackward(input, gradOutput, gradInput);
+        pool.giveBack(gradOutput);
         return gradInput;
     }
 
     @Override
     public void close() {
         outputs.close();
-        gradInputs.close();
     }
 }

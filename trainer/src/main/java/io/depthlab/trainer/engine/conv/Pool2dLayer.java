@@ -6,8 +6,9 @@ import io.depthlab.trainer.engine.EngineLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A {@link Pool2d}, max or average, on NCHW batches through {@link PoolOps}. Its output and input
- * gradient are views of buffers it reuses at its next pass ({@link ArraySlot}).
+ * A {@link Pool2d}, max or average, on NCHW batches through {@link PoolOps}. Its output is a view
+ * of a buffer it reuses at its next pass ({@link ArraySlot}); its input gradient comes from the
+ * {@link GradientPool}.
  */
 final class Pool2dLayer implements EngineLayer {
     private final Pool2d spec;
@@ -15,7 +16,6 @@ final class Pool2dLayer implements EngineLayer {
     private final Shape outputShape;
     private final Window window;
     private final ArraySlot outputs = new ArraySlot();
-    private final ArraySlot gradInputs = new ArraySlot();
     private INDArray lastInput;
 
     Pool2dLayer(Pool2d spec, Shape inputShape) {
@@ -42,6 +42,7 @@ final class Pool2dLayer implements EngineLayer {
 
     @Override
     public INDArray forward(INDArray input, boolean training) {
+        GradientPool.get().reclaimAll();
         INDArray output = outputs.next(input.dataType(), PoolOps.outputShape(input, window));
         PoolOps.forward(spec.mode(), input, window, output);
         lastInput = training ? input : null;
@@ -57,17 +58,18 @@ final class Pool2dLayer implements EngineLayer {
         INDArray input = lastInput;
         lastInput = null;
         // Nothing upstream has parameters to train when nobody needs this gradient.
-        if (!needGradInput) {
-            return null;
+        GradientPool pool = GradientPool.get();
+        INDArray gradInput = null;
+        if (needGradInput) {
+            gradInput = pool.takeLike(input);
+            PoolOps.backward(spec.mode(), input, gradOutput, window, gradInput);
         }
-        INDArray gradInput = gradInputs.nextLike(input);
-        PoolOps.backward(spec.mode(), input, gradOutput, window, gradInput);
+        pool.giveBack(gradOutput);
         return gradInput;
     }
 
     @Override
     public void close() {
         outputs.close();
-        gradInputs.close();
     }
 }

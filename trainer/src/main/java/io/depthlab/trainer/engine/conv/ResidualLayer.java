@@ -35,7 +35,6 @@ final class ResidualLayer implements EngineLayer {
     // Arrays made inside the block for the pass in progress; released by releaseScratch().
     private final List<INDArray> scratch = new ArrayList<>();
     private final ArraySlot sums = new ArraySlot();
-    private final ArraySlot gradCopies = new ArraySlot();
     private INDArray lastInput;
 
     ResidualLayer(Residual spec, Shape inputShape, SplittableRandom random) {
@@ -89,6 +88,7 @@ final class ResidualLayer implements EngineLayer {
 
     @Override
     public INDArray forward(INDArray input, boolean training) {
+        GradientPool.get().reclaimAll();
         releaseScratch(lastInput, input, null);
         INDArray h = input;
         for (EngineLayer layer : body) {
@@ -100,8 +100,17 @@ final class ResidualLayer implements EngineLayer {
             shortcut = projection.forward(input, training);
             scratch.add(shortcut);
         }
-        INDArray sum = sums.nextLike(h);
-        h.add(shortcut, sum);
+        INDArray sum;
+        if (h != input
+                && (body.get(body.size() - 1) instanceof Conv2dLayer
+                        || body.get(body.size() - 1) instanceof BatchNormLayer)) {
+            // Their backward never reads their output: summing into it saves a whole
+            // activation per block, as many bytes as the block's input.
+            sum = h.addi(shortcut);
+        } else {
+            sum = sums.nextLike(h);
+            h.add(shortcut, sum);
+        }
         INDArray output = sum;
         if (activation != null) {
             scratch.add(sum);
@@ -146,14 +155,15 @@ final class ResidualLayer implements EngineLayer {
         INDArray gradShortcut;
         INDArray gradBody = gradSum;
         if (projection != null) {
-            // The projection leaves gradSum unchanged, so the body may use it as scratch after.
-            gradShortcut = projection.backward(gradSum, needGradInput);
+            // The projection leaves gradSum unchanged and in the caller's hands, so the body may
+            // use it as scratch after.
+            gradShortcut = projection.backward(gradSum, needGradInput, false);
             scratch.add(gradShortcut);
         } else {
             gradShortcut = gradSum;
             if (needGradInput) {
                 // The body may overwrite its gradient, and the identity branch still needs it.
-                gradBody = gradCopies.nextLike(gradSum).assign(gradSum);
+                gradBody = GradientPool.get().takeLike(gradSum).assign(gradSum);
             }
         }
         for (int i = body.size() - 1; i >= 0; i--) {
@@ -163,10 +173,14 @@ final class ResidualLayer implements EngineLayer {
         if (!needGradInput) {
             return null;
         }
-        // The body's input gradient is ours (an array or a view of a body layer's reused buffer)
-        // or the caller's gradOutput: either way, sum into it. Residual bodies keep the shape,
-        // so no body layer returns a view of an array this block releases.
-        return gradBody.addi(gradShortcut);
+        // The body's input gradient is ours (an array or a pooled view) or the caller's
+        // gradOutput: either way, sum into it. Residual bodies keep the shape, so no body layer
+        // returns a view of an array this block releases.
+        gradBody.addi(gradShortcut);
+        if (projection != null) {
+            GradientPool.get().giveBack(gradShortcut);
+        }
+        return gradBody;
     }
 
     @Override
@@ -191,7 +205,6 @@ final class ResidualLayer implements EngineLayer {
             activation.close();
         }
         sums.close();
-        gradCopies.close();
     }
 
     /**
