@@ -91,6 +91,15 @@ class InferenceMetricsTest {
                     .contains("inference_examples_total{model=\"tiny-linear\",version=\"3\"} 6")
                     .contains("inference_requests_in_flight{model=\"tiny-linear\",version=\"3\"} 0")
                     .contains("jvm_memory_used_bytes");
+            // 14 objectives and +Inf: a scrape stays small however many series there are.
+            assertThat(
+                            scrape.lines()
+                                    .filter(
+                                            l ->
+                                                    l.startsWith(
+                                                            "inference_request_duration_seconds_bucket{method=\"ModelInfer\",model=\"tiny-linear\",status=\"OK\""))
+                                    .count())
+                    .isEqualTo(15);
         }
     }
 
