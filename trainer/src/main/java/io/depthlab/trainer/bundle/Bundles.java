@@ -38,6 +38,9 @@ public final class Bundles {
     /** Reads and checks a bundle file. */
     public static ModelBundle read(Path file) throws BundleException {
         long size = sizeOf(file);
+        if (size == 0) {
+            throw new BundleException(file + ": expected a model bundle, found an empty file");
+        }
         if (size > MAX_BYTES) {
             throw new BundleException(
                     String.format(
@@ -67,8 +70,10 @@ public final class Bundles {
         if (bundle.getFormatVersion() != FORMAT_VERSION) {
             throw new BundleException(
                     String.format(
-                            "%s: expected model bundle format version %d, found version %d",
-                            source, FORMAT_VERSION, bundle.getFormatVersion()));
+                            "%s: expected model bundle format version %d, found version %s",
+                            source,
+                            FORMAT_VERSION,
+                            Integer.toUnsignedString(bundle.getFormatVersion())));
         }
         if (!bundle.hasNetwork() || bundle.getNetwork().getLayersCount() == 0) {
             throw new BundleException(source + ": the model bundle holds no network layers");
@@ -99,9 +104,20 @@ public final class Bundles {
                             expected,
                             tensor.getValuesCount()));
         }
+        for (int i = 0; i < tensor.getValuesCount(); i++) {
+            if (!Float.isFinite(tensor.getValues(i))) {
+                throw new BundleException(
+                        String.format(
+                                "%s: tensor '%s' holds %s at index %d; expected finite values",
+                                source, tensor.getName(), tensor.getValues(i), i));
+            }
+        }
     }
 
     private static long sizeOf(Path file) throws BundleException {
+        if (Files.isDirectory(file)) {
+            throw new BundleException(file + ": expected a model bundle file, found a folder");
+        }
         try {
             return Files.size(file);
         } catch (NoSuchFileException e) {

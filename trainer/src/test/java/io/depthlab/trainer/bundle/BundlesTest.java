@@ -105,6 +105,46 @@ class BundlesTest {
     }
 
     @Test
+    void read_unsignedHugeVersion_printedUnsigned() throws Exception {
+        ModelBundle future =
+                ModelBundle.parseFrom(golden()).toBuilder().setFormatVersion(-1).build();
+        Path file = write(future.toByteArray());
+
+        assertThatThrownBy(() -> Bundles.read(file))
+                .hasMessage(
+                        file
+                                + ": expected model bundle format version 1, found version"
+                                + " 4294967295");
+    }
+
+    @Test
+    void read_emptyFile_saysEmpty() throws Exception {
+        Path file = write(new byte[0]);
+
+        assertThatThrownBy(() -> Bundles.read(file))
+                .hasMessage(file + ": expected a model bundle, found an empty file");
+    }
+
+    @Test
+    void read_folder_saysFolder() {
+        assertThatThrownBy(() -> Bundles.read(dir))
+                .hasMessage(dir + ": expected a model bundle file, found a folder");
+    }
+
+    @Test
+    void read_nanWeight_namesTensorAndIndex() throws Exception {
+        ModelBundle bundle = ModelBundle.parseFrom(golden());
+        Tensor weight = bundle.getParameters(0).toBuilder().setValues(5, Float.NaN).build();
+        Path file = write(bundle.toBuilder().setParameters(0, weight).build().toByteArray());
+
+        assertThatThrownBy(() -> Bundles.read(file))
+                .hasMessage(
+                        file
+                                + ": tensor 'hidden.weight' holds NaN at index 5; expected finite"
+                                + " values");
+    }
+
+    @Test
     void read_missingFile_saysSo() {
         Path file = dir.resolve("absent.dlb");
 
