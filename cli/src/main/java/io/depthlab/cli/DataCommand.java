@@ -25,7 +25,8 @@ final class DataCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(), "expected a subcommand, e.g. depthlab data fetch cifar100");
     }
 
     @Command(

@@ -25,14 +25,25 @@ public final class Depthlab implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /**
+     * grpc-java logs through java.util.logging, with stack traces, for what the command already
+     * reports in one line (an unresolvable host, a refused connection). Held here so that the
+     * setting is not collected with a weakly referenced logger.
+     */
+    private static final java.util.logging.Logger GRPC_LOG =
+            java.util.logging.Logger.getLogger("io.grpc");
+
     public static void main(String[] args) {
+        GRPC_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
     /** The configured command line, also used by tests. */
     static CommandLine commandLine() {
+        ErrorReporter reporter = new ErrorReporter();
         CommandLine commandLine = new CommandLine(new Depthlab());
-        commandLine.setExecutionExceptionHandler(new ErrorReporter());
+        commandLine.setExecutionExceptionHandler(reporter);
+        commandLine.setParameterExceptionHandler(reporter);
         return commandLine;
     }
 

@@ -1,5 +1,6 @@
 package io.depthlab.cli;
 
+import io.depthlab.proto.inference.ModelMetadataResponse;
 import io.depthlab.server.InferenceClient;
 import io.depthlab.trainer.data.Emnist;
 import io.depthlab.trainer.data.IdxReader;
@@ -104,6 +105,9 @@ final class PredictCommand implements Callable<Integer> {
         boolean invert;
     }
 
+    /** How long to wait for a server to report ready. */
+    private static final Duration READY_WAIT = Duration.ofSeconds(3);
+
     @Override
     public Integer call() throws Exception {
         if (port < 1 || port > 65_535) {
@@ -126,6 +130,28 @@ final class PredictCommand implements Callable<Integer> {
             print(ranked);
         }
         return 0;
+    }
+
+    /** Refuses an image the model cannot take before sending it, e.g. a 32x32 PNG for EMNIST. */
+    private void checkSize(ModelMetadataResponse metadata, int pixels) {
+        if (metadata.getInputsCount() == 0) {
+            return;
+        }
+        List<Long> shape = metadata.getInputs(0).getShapeList();
+        long expected = 1;
+        for (long dim : shape.subList(1, shape.size())) {
+            expected *= dim;
+        }
+        if (expected > 0 && expected != pixels) {
+            String source =
+                    this.source.idx != null
+                            ? "--idx " + this.source.idx.file
+                            : "--image " + this.source.png.file;
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s: model '%s' takes %s pixels per image (%d), found %d",
+                            source, model, shape.subList(1, shape.size()), expected, pixels));
+        }
     }
 
     private void print(List<InferenceClient.RankedClass> ranked) {
@@ -155,10 +181,20 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private static byte[] readImage(Png png) throws IOException {
+        if (Files.isDirectory(png.file)) {
+            throw new IOException(
+                    "--image " + png.file + ": expected an image file, found a folder");
+        }
         if (!Files.isRegularFile(png.file)) {
             throw new IOException("--image " + png.file + ": no such file");
         }
-        BufferedImage image = ImageIO.read(png.file.toFile());
+        BufferedImage image;
+        try {
+            image = ImageIO.read(png.file.toFile());
+        } catch (IOException e) {
+            throw new IOException(
+                    "--image " + png.file + ": cannot decode the image: " + e.getMessage(), e);
+        }
         if (image == null) {
             throw new IOException(
                     "--image "
@@ -170,22 +206,26 @@ final class PredictCommand implements Callable<Integer> {
         return png.upright ? Emnist.transpose(pixels, image.getHeight(), image.getWidth()) : pixels;
     }
 
-    /** Luma of each pixel, row-major, 0..255. */
+    /**
+     * 8-bit grey values, row-major. A grey image's samples are taken as stored: {@code getRGB}
+     * would pass them through a gamma conversion and change them. Colour images become their luma.
+     */
     private static byte[] grey(BufferedImage image, boolean invert) {
         int width = image.getWidth();
         int height = image.getHeight();
+        boolean stored = image.getType() == BufferedImage.TYPE_BYTE_GRAY;
         byte[] pixels = new byte[width * height];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                int rgb = image.getRGB(x, y);
-                int luma =
-                        (299 * ((rgb >> 16) & 0xff)
-                                        + 587 * ((rgb >> 8) & 0xff)
-                                        + 114 * (rgb & 0xff))
-                                / 1000;
-                pixels[y * width + x] = (byte) (invert ? 255 - luma : luma);
+                int value =
+                        stored ? image.getRaster().getSample(x, y, 0) : luma(image.getRGB(x, y));
+                pixels[y * width + x] = (byte) (invert ? 255 - value : value);
             }
         }
         return pixels;
+    }
+
+    private static int luma(int rgb) {
+        return (299 * ((rgb >> 16) & 0xff) + 587 * ((rgb >> 8) & 0xff) + 114 * (rgb & 0xff)) / 1000;
     }
 }

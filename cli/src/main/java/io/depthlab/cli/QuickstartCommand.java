@@ -84,6 +84,7 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path dataFolder = Home.dataFolder(data, training.dataset);
+        Serving.checkAvailable(servingOptions());
         TrainingRun.Outcome outcome = TrainingRun.run(dataFolder, runs, training, System.err);
         try (TrainingResult result = outcome.result()) {
             out.printf(
@@ -107,7 +108,10 @@ final class QuickstartCommand implements Callable<Integer> {
                                                     + " 0%n",
                                             serving.port(), file));
             out.flush();
-            if (!exitAfterCheck) {
+            if (exitAfterCheck) {
+                out.println("Stopping the server (--exit).");
+                out.flush();
+            } else {
                 out.println("Serving until Ctrl-C.");
                 out.flush();
                 serving.serveUntilInterrupted();

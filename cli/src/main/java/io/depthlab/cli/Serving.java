@@ -8,7 +8,9 @@ import io.depthlab.trainer.inference.Nd4jClassifier;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,28 +37,86 @@ final class Serving implements AutoCloseable {
 
     /** Loads {@code bundle}, starts the gRPC server and then the metrics endpoint. */
     static Serving start(ModelBundle bundle, ServingOptions options) throws IOException {
-        checkPort(options.port, "--port");
-        checkPort(options.metricsPort, "--metrics-port");
+        checkPorts(options);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Classifier classifier = Nd4jClassifier.load(bundle);
         ModelServer server = null;
         try {
-            server =
-                    ModelServer.startOn(
-                            new InetSocketAddress(options.host, options.port),
-                            classifier,
-                            registry);
+            server = startServer(classifier, registry, options);
             MetricsEndpoint metrics =
                     new MetricsEndpoint(
                             registry, new InetSocketAddress(options.host, options.metricsPort));
-            metrics.start();
+            try {
+                metrics.start();
+            } catch (IOException e) {
+                throw bindFailure("--metrics-port", options.host, options.metricsPort, e);
+            }
             return new Serving(classifier, server, metrics, options.host);
         } catch (IOException | RuntimeException e) {
             if (server != null) {
                 server.close();
             }
             classifier.close();
-            throw new IOException(describeBindFailure(e, options), e);
+            throw e;
+        }
+    }
+
+    /**
+     * Fails early, before a long training run, if a fixed port is taken: binds and releases each.
+     * Another process may still take the port in between; {@link #start} then says so.
+     */
+    static void checkAvailable(ServingOptions options) throws IOException {
+        checkPorts(options);
+        probe("--port", options.host, options.port);
+        probe("--metrics-port", options.host, options.metricsPort);
+    }
+
+    private static ModelServer startServer(
+            Classifier classifier, PrometheusMeterRegistry registry, ServingOptions options)
+            throws IOException {
+        try {
+            return ModelServer.startOn(
+                    new InetSocketAddress(options.host, options.port), classifier, registry);
+        } catch (IOException e) {
+            throw bindFailure("--port", options.host, options.port, e);
+        }
+    }
+
+    private static void probe(String option, String host, int port) throws IOException {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw bindFailure(option, host, port, e);
+        }
+    }
+
+    private static IOException bindFailure(String option, String host, int port, IOException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String reason =
+                cause instanceof BindException
+                                || String.valueOf(cause.getMessage()).contains("in use")
+                        ? "the port is already in use"
+                        : ErrorReporter.describe(cause);
+        return new IOException(
+                String.format(
+                        "%s %d: cannot listen on %s:%d: %s; choose another port, or 0 for any"
+                                + " free one",
+                        option, port, host, port, reason),
+                e);
+    }
+
+    private static void checkPorts(ServingOptions options) {
+        checkPort(options.port, "--port");
+        checkPort(options.metricsPort, "--metrics-port");
+        if (options.port != 0 && options.port == options.metricsPort) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "--port and --metrics-port: expected two different ports, found %d"
+                                    + " for both",
+                            options.port));
         }
     }
 
@@ -102,18 +162,5 @@ final class Serving implements AutoCloseable {
             throw new IllegalArgumentException(
                     option + ": expected a port from 0 to 65535, found " + port);
         }
-    }
-
-    private static String describeBindFailure(Exception e, ServingOptions options) {
-        String reason = ErrorReporter.describe(e);
-        if (e.getCause() instanceof java.net.BindException
-                || e instanceof java.net.BindException
-                || reason.contains("Address already in use")) {
-            return String.format(
-                    "cannot listen on %s port %d (gRPC) or %d (metrics): %s; choose others with"
-                            + " --port and --metrics-port (0 picks a free one)",
-                    options.host, options.port, options.metricsPort, reason);
-        }
-        return reason;
     }
 }

@@ -158,7 +158,9 @@ final class TrainingOptions {
     @Option(
             names = "--seed",
             defaultValue = "2017",
-            description = "Seed of the split, initial weights, shuffling, augmentation, dropout.")
+            description =
+                    "Seed of the split, initial weights, shuffling, augmentation and dropout"
+                            + " (default: ${DEFAULT-VALUE}).")
     long seed;
 
     boolean isCifar() {
@@ -252,12 +254,15 @@ final class TrainingOptions {
         };
     }
 
+    /** The largest batch and layer width accepted: {@value}; beyond, memory runs out first. */
+    static final int MAX_SIZE = 1 << 16;
+
     /** Checks the numbers that picocli cannot, naming the flag. */
     void check() {
         positive(epochs, "--epochs");
-        positive(batchSize, "--batch-size");
-        positive(hiddenUnits, "--hidden-units");
-        positive(width, "--width");
+        bounded(batchSize, "--batch-size");
+        bounded(hiddenUnits, "--hidden-units");
+        bounded(width, "--width");
         if (limit != null) {
             positive(limit, "--limit");
         }
@@ -280,6 +285,15 @@ final class TrainingOptions {
                     "--valid-fraction: expected a fraction in (0, 1), found " + fraction);
         }
         schedule();
+    }
+
+    private static void bounded(int value, String option) {
+        if (value < 1 || value > MAX_SIZE) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s: expected a number from 1 to %d, found %d",
+                            option, MAX_SIZE, value));
+        }
     }
 
     private static void positive(int value, String option) {

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One training run, from loading the data to the bundle on disk: what {@code train} and {@code
@@ -33,6 +35,8 @@ final class TrainingRun {
 
     /** Grey pixels arrive as bytes 0..255; the network sees them scaled to [0, 1]. */
     private static final Normalization GREY_PIXELS = Normalization.scaleOnly(1f / 255f);
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);
 
     private TrainingRun() {}
 
@@ -52,6 +56,9 @@ final class TrainingRun {
     static Outcome run(Path dataDir, Path runsDir, TrainingOptions options, PrintStream console)
             throws IOException {
         options.check();
+        if (Files.exists(runsDir) && !Files.isDirectory(runsDir)) {
+            throw new IOException("--runs " + runsDir + ": expected a folder, found a file");
+        }
         Dataset dataset = limit(load(options.dataset, dataDir), options.limit);
         Split split =
                 Split.trainValidationFraction(
@@ -59,6 +66,12 @@ final class TrainingRun {
         Network network = options.network(dataset.train());
         console.print(network.summary());
         console.flush();
+        if (options.batchSize > split.train().count()) {
+            log.warn(
+                    "--batch-size {} is larger than the {} training examples: one step per epoch",
+                    options.batchSize,
+                    split.train().count());
+        }
 
         RunFolder run = RunFolder.create(runsDir, network.name(), Instant.now());
         run.writeNetwork(network);
@@ -74,9 +87,19 @@ final class TrainingRun {
         if (options.augment()) {
             trainer.augmentation(Augmentation.cropAndFlip(options.seed));
         }
-        TrainingResult result =
-                trainer.build()
-                        .train(split.train(), split.validation(), dataset.test(), normalization);
+        TrainingResult result;
+        try {
+            result =
+                    trainer.build()
+                            .train(
+                                    split.train(),
+                                    split.validation(),
+                                    dataset.test(),
+                                    normalization);
+        } catch (RuntimeException e) {
+            removeIfNoEpoch(run);
+            throw e;
+        }
         try {
             run.writeResult(result);
             ImageSet test = dataset.test();
@@ -93,6 +116,22 @@ final class TrainingRun {
             result.close();
             throw e;
         }
+    }
+
+    /**
+     * A run that failed before its first epoch ended leaves nothing worth keeping; one that failed
+     * later keeps its summary.csv.
+     */
+    private static void removeIfNoEpoch(RunFolder run) throws IOException {
+        if (Files.exists(run.dir().resolve(RunFolder.SUMMARY_CSV))) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(run.dir())) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(run.dir());
     }
 
     /** Loads a data set folder of the given kind. */

@@ -148,6 +148,85 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void train_parseError_printsMessageAndHelpHintOnly() {
+        int status = run("train", "--epochs", "ten");
+
+        assertThat(status).isEqualTo(ErrorReporter.USAGE);
+        assertThat(err.toString().lines())
+                .hasSize(2)
+                .last()
+                .isEqualTo("Try 'depthlab train --help' for the options.");
+    }
+
+    @Test
+    void train_hugeHiddenLayer_refusedBeforeLoading() {
+        int status = run("train", "--hidden-units", "100000000");
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab train: --hidden-units: expected a number from 1 to 65536, found"
+                                + " 100000000\n");
+    }
+
+    @Test
+    void train_runsIsAFile_saysSo() throws Exception {
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+
+        int status = run("train", "--runs", file.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab train: --runs " + file + ": expected a folder, found a file\n");
+    }
+
+    @Test
+    void quickstart_portTaken_failsBeforeTraining() throws Exception {
+        try (java.net.ServerSocket taken =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+
+            int status = run("quickstart", "--exit", "--port", "" + port, "--runs", dir.toString());
+
+            assertThat(status).isEqualTo(ErrorReporter.FAILED);
+            assertThat(err.toString())
+                    .isEqualTo(
+                            String.format(
+                                    "depthlab quickstart: --port %d: cannot listen on"
+                                            + " 127.0.0.1:%d: the port is already in use; choose"
+                                            + " another port, or 0 for any free one%n",
+                                    port, port));
+            assertThat(dir).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void quickstart_samePortTwice_refused() {
+        int status = run("quickstart", "--port", "9001", "--metrics-port", "9001");
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .contains("--port and --metrics-port: expected two different ports, found 9001");
+    }
+
+    @Test
+    void dataFetch_unknownDataset_namesTheKnownOnes() {
+        int status = run("data", "fetch", "imagenet", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString()).startsWith("depthlab data fetch: ").contains("imagenet");
+    }
+
+    @Test
+    void data_withoutSubcommand_isAUsageError() {
+        int status = run("data");
+
+        assertThat(status).isEqualTo(ErrorReporter.USAGE);
+        assertThat(err.toString()).contains("expected a subcommand, e.g. depthlab data fetch");
+    }
+
+    @Test
     void noCommand_printsUsageHint() {
         int status = run();
 
