@@ -210,7 +210,7 @@ final class PredictCommand implements Callable<Integer> {
      * 8-bit grey values, row-major. A grey image's samples are taken as stored: {@code getRGB}
      * would pass them through a gamma conversion and change them. Colour images become their luma.
      */
-    private static byte[] grey(BufferedImage image, boolean invert) {
+    static byte[] grey(BufferedImage image, boolean invert) {
         int width = image.getWidth();
         int height = image.getHeight();
         boolean stored = image.getType() == BufferedImage.TYPE_BYTE_GRAY;
