@@ -122,7 +122,11 @@ public final class RunFolder {
         AtomicFiles.writeString(dir.resolve(SUMMARY_CSV), csv.toString());
     }
 
-    /** Writes {@value #GRADIENT_FLOW_CSV}: a column per weight tensor, a row per epoch. */
+    /**
+     * Writes {@value #GRADIENT_FLOW_CSV}: a column per weight tensor, a row per epoch; each value
+     * is the mean absolute gradient of that tensor's loss gradient over the epoch's steps (the
+     * study's gradient-flow plot), in scientific notation since it spans orders of magnitude.
+     */
     public void writeGradientFlow(GradientFlow flow) throws IOException {
         StringBuilder csv = new StringBuilder("epoch");
         flow.weightNames().forEach(name -> csv.append(',').append(name));
@@ -130,7 +134,7 @@ public final class RunFolder {
         for (int epoch = 1; epoch <= flow.epochs().size(); epoch++) {
             csv.append(epoch);
             for (double value : flow.epochs().get(epoch - 1)) {
-                csv.append(',').append(String.format(Locale.ROOT, "%.6g", value));
+                csv.append(',').append(String.format(Locale.ROOT, "%.6e", value));
             }
             csv.append('\n');
         }
