@@ -59,8 +59,8 @@ class RunFolderTest {
         assertThat(Files.readAllLines(run.dir().resolve(RunFolder.GRADIENT_FLOW_CSV)))
                 .containsExactly(
                         "epoch,dense_1.weight,dense_2.weight",
-                        "1,0.500000,0.250000",
-                        "2,0.125000,0.0625000");
+                        "1,5.000000e-01,2.500000e-01",
+                        "2,1.250000e-01,6.250000e-02");
     }
 
     @Test
