@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             InspectCommand.class,
             DataCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Depthlab implements Runnable {
