@@ -29,11 +29,14 @@ import java.util.Map;
  * kind, forward and backward (see {@link LayerProfile}), in this process.
  *
  * <p>Run it with {@code OMP_NUM_THREADS=2} (the default it passes to workers) to match the anchor's
- * {@code torch.set_num_threads(2)}. Workers also get {@code MALLOC_MMAP_THRESHOLD_=131072} unless
- * set (see {@link #main}'s worker launch). Timed loops wait until other processes use less than 10
- * % of the CPUs, as the anchor's do, for at most {@code --max-wait} seconds (default 120; 0 skips
- * the wait and the retries); the last column says how much they used anyway. Prints a Markdown
- * table on standard output. Not a test: timings depend on the machine and its load.
+ * {@code torch.set_num_threads(2)}. Workers inherit the environment otherwise: with glibc's
+ * default, adaptive mmap threshold, libnd4j's freed multi-megabyte buffers stay resident; {@code
+ * MALLOC_MMAP_THRESHOLD_=131072} gives them back at once (VGG-38 peak RSS 1.1 GB to 0.73 GB) but
+ * makes every new array fault its pages in again (training 30 % slower), as measured in
+ * BENCHMARKS.md. Timed loops wait until other processes use less than 10 % of the CPUs, as the
+ * anchor's do, for at most {@code --max-wait} seconds (default 120; 0 skips the wait and the
+ * retries); the last column says how much they used anyway. Prints a Markdown table on standard
+ * output. Not a test: timings depend on the machine and its load.
  */
 public final class Benchmark {
     /** The models of the anchor's timed run, in its order. */
@@ -113,10 +116,6 @@ public final class Benchmark {
                         Long.toString(options.maxWaitSeconds)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putIfAbsent("OMP_NUM_THREADS", "2");
-        // glibc's adaptive mmap threshold keeps libnd4j's freed multi-megabyte buffers resident
-        // without reusing them (VGG-68 peaked at 3.1 GB instead of 2.2 GB); a fixed threshold
-        // maps them separately, and closing an array gives its pages back at once.
-        builder.environment().putIfAbsent("MALLOC_MMAP_THRESHOLD_", "131072");
         Process process = builder.start();
         String output = readAll(process.getInputStream());
         int exit = process.waitFor();
