@@ -21,14 +21,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * outside any workspace and replaced when the requested type or shape changes (a smaller last
  * batch, inference after training). Not thread safe, like the layers that own slots.
  */
-final class ArraySlot implements AutoCloseable {
+public final class ArraySlot implements AutoCloseable {
     private INDArray buffer;
 
     /**
      * A view of a c-order buffer of {@code type} and {@code shape}, contents undefined, valid until
      * the next call or {@link #close()}.
      */
-    INDArray next(DataType type, long... shape) {
+    public INDArray next(DataType type, long... shape) {
         if (buffer == null
                 || buffer.wasClosed()
                 || buffer.dataType() != type
@@ -42,7 +42,7 @@ final class ArraySlot implements AutoCloseable {
     }
 
     /** A view shaped and typed like {@code like}; see {@link #next(DataType, long...)}. */
-    INDArray nextLike(INDArray like) {
+    public INDArray nextLike(INDArray like) {
         return next(like.dataType(), like.shape());
     }
 
