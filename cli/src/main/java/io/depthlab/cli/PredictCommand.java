@@ -119,15 +119,17 @@ final class PredictCommand implements Callable<Integer> {
         }
         byte[] pixels = source.idx != null ? readIdx(source.idx) : readImage(source.png);
         try (InferenceClient client = InferenceClient.connect(host, port)) {
-            if (!client.waitUntilReady(Duration.ofSeconds(10))) {
+            if (!client.waitUntilReady(READY_WAIT)) {
                 throw new IOException(
                         String.format(
-                                "no ready server at %s:%d within 10 s; start one with"
+                                "no ready server at %s:%d (waited %d s); start one with"
                                         + " ./depthlab serve --bundle FILE",
-                                host, port));
+                                host, port, READY_WAIT.toSeconds()));
             }
-            List<InferenceClient.RankedClass> ranked = client.topClasses(model, pixels, top);
-            print(ranked);
+            ModelMetadataResponse metadata = client.modelMetadata(model);
+            checkSize(metadata, pixels.length);
+            checkTop(metadata);
+            print(client.topClasses(model, pixels, top));
         }
         return 0;
     }
@@ -149,8 +151,24 @@ final class PredictCommand implements Callable<Integer> {
                             : "--image " + this.source.png.file;
             throw new IllegalArgumentException(
                     String.format(
-                            "%s: model '%s' takes %s pixels per image (%d), found %d",
-                            source, model, shape.subList(1, shape.size()), expected, pixels));
+                            "%s: expected an image of %s = %d pixels for model '%s', found %d"
+                                    + " pixels",
+                            source, shape.subList(1, shape.size()), expected, model, pixels));
+        }
+    }
+
+    /** Refuses {@code --top} beyond the model's class count, naming the flag. */
+    private void checkTop(ModelMetadataResponse metadata) {
+        if (metadata.getOutputsCount() == 0) {
+            return;
+        }
+        List<Long> shape = metadata.getOutputs(0).getShapeList();
+        long classes = shape.get(shape.size() - 1);
+        if (classes > 0 && top > classes) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "--top: expected at most the %d classes of model '%s', found %d",
+                            classes, model, top));
         }
     }
 

@@ -37,7 +37,8 @@ final class Serving implements AutoCloseable {
 
     /** Loads {@code bundle}, starts the gRPC server and then the metrics endpoint. */
     static Serving start(ModelBundle bundle, ServingOptions options) throws IOException {
-        checkPorts(options);
+        // Both ports before either server, so that a taken metrics port costs no model load.
+        checkAvailable(options);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Classifier classifier = Nd4jClassifier.load(bundle);
         ModelServer server = null;

@@ -178,11 +178,9 @@ public final class BatchNormOps {
             broadcast("multiply", centred, centredScale, centred);
             broadcast("add", centred, shift, centred);
             broadcast("multiply", gradOutput, gradScale, gradOutput);
-            if (contiguous(gradOutput) && contiguous(centred)) {
-                Nd4j.getBlasWrapper().level1().axpy(centred.length(), 1.0, centred, gradOutput);
-            } else {
-                gradOutput.addi(centred);
-            }
+            // libnd4j's add, not BLAS axpy: OpenBLAS's threads fight the OpenMP threads still
+            // spinning after the ops above (see LeakyReluOps).
+            gradOutput.addi(centred);
             return gradOutput;
         }
     }
@@ -266,10 +264,6 @@ public final class BatchNormOps {
         if (reshaped != original && !reshaped.isView()) {
             NdArrays.release(reshaped);
         }
-    }
-
-    private static boolean contiguous(INDArray array) {
-        return array.elementWiseStride() == 1 && array.ordering() == 'c';
     }
 
     private static void checkOutput(INDArray x, INDArray output) {
