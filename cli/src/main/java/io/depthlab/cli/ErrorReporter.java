@@ -33,7 +33,9 @@ final class ErrorReporter
     @Override
     public int handleParseException(CommandLine.ParameterException exception, String[] args) {
         CommandLine commandLine = exception.getCommandLine();
-        commandLine.getErr().println(prefix(commandLine) + exception.getMessage());
+        // picocli starts some messages with "Error: "; the prefix already says it failed.
+        String message = exception.getMessage().replaceFirst("^Error: ", "");
+        commandLine.getErr().println(prefix(commandLine) + message);
         commandLine
                 .getErr()
                 .printf(

@@ -50,8 +50,13 @@ final class TrainCommand implements Callable<Integer> {
             spec.commandLine()
                     .getOut()
                     .printf(
-                            "Test accuracy %.2f%% with the parameters of epoch %d; run folder %s%n",
-                            100 * result.testAccuracy(), result.bestEpoch(), outcome.run().dir());
+                            "Test accuracy: %.2f%% on %,d test images (parameters of epoch %d of"
+                                    + " %d)%nRun folder: %s%n",
+                            100 * result.testAccuracy(),
+                            result.testExamples(),
+                            result.bestEpoch(),
+                            result.epochs().size(),
+                            outcome.run().dir());
             return 0;
         }
     }

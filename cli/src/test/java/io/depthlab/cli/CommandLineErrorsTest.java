@@ -227,6 +227,16 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void predict_noImage_saysWhatIsMissingOnce() {
+        int status = run("predict");
+
+        assertThat(status).isEqualTo(ErrorReporter.USAGE);
+        assertThat(err.toString())
+                .startsWith("depthlab predict: Missing required argument")
+                .doesNotContain("Error:");
+    }
+
+    @Test
     void noCommand_printsUsageHint() {
         int status = run();
 
