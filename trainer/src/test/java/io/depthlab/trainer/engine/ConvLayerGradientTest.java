@@ -152,7 +152,7 @@ class ConvLayerGradientTest {
                         Optional.empty());
         try (EngineLayer layer = EngineLayers.create(spec, Shape.of(2, 4, 4), 42)) {
             INDArray x = input(Shape.of(2, 4, 4));
-            INDArray r = Nd4j.randn(11L, batchShape(layer.outputShape()));
+            INDArray r = Nd4j.randn(11L, GradientCheck.batchShape(BATCH, layer.outputShape()));
             layer.forward(x, true);
             layer.backward(r.dup(), true);
             List<INDArray> expected =
@@ -228,21 +228,25 @@ class ConvLayerGradientTest {
                     NdArrays.release(layer.forward(input(inputShape).muli(2).addi(1), true));
                 }
             }
-            INDArray r = Nd4j.randn(11L, batchShape(layer.outputShape()));
+            INDArray r = Nd4j.randn(11L, GradientCheck.batchShape(BATCH, layer.outputShape()));
             layer.forward(x, training);
             // dup: Flatten's input gradient is a view, which the check does not take.
             INDArray gradInput = layer.backward(r.dup(), true).dup();
             List<INDArray> analytic =
                     layer.parameters().stream().map(p -> p.gradient().dup()).toList();
 
-            assertThat(GradientCheck.error(() -> weightedSum(layer, x, r, training), x, gradInput))
+            assertThat(
+                            GradientCheck.error(
+                                    () -> GradientCheck.weightedSum(layer, x, r, training),
+                                    x,
+                                    gradInput))
                     .as("input gradient of %s", spec.kind())
                     .isLessThan(GradientCheck.TOLERANCE);
             for (int i = 0; i < analytic.size(); i++) {
                 Parameter parameter = layer.parameters().get(i);
                 assertThat(
                                 GradientCheck.error(
-                                        () -> weightedSum(layer, x, r, training),
+                                        () -> GradientCheck.weightedSum(layer, x, r, training),
                                         parameter.value(),
                                         analytic.get(i)))
                         .as(parameter.name())
@@ -271,7 +275,7 @@ class ConvLayerGradientTest {
 
     /** Random normal inputs kept at least 0.05 away from 0, the leaky ReLU's kink. */
     private static INDArray input(Shape shape) {
-        INDArray x = Nd4j.randn(5L, batchShape(shape));
+        INDArray x = Nd4j.randn(5L, GradientCheck.batchShape(BATCH, shape));
         for (long i = 0; i < x.length(); i++) {
             double v = x.getDouble(i);
             if (Math.abs(v) < 0.05) {
@@ -279,23 +283,5 @@ class ConvLayerGradientTest {
             }
         }
         return x;
-    }
-
-    private static double weightedSum(EngineLayer layer, INDArray x, INDArray r, boolean training) {
-        INDArray out = layer.forward(x, training);
-        double sum = out.mul(r).sumNumber().doubleValue();
-        if (out != x) {
-            NdArrays.release(out);
-        }
-        return sum;
-    }
-
-    private static long[] batchShape(Shape shape) {
-        long[] dims = new long[shape.rank() + 1];
-        dims[0] = BATCH;
-        for (int i = 0; i < shape.rank(); i++) {
-            dims[i + 1] = shape.dim(i);
-        }
-        return dims;
     }
 }

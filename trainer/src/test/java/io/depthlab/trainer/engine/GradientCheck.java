@@ -1,5 +1,6 @@
 package io.depthlab.trainer.engine;
 
+import io.depthlab.dsl.Shape;
 import java.util.function.DoubleSupplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,6 +53,29 @@ final class GradientCheck {
             return 0;
         }
         return Math.sqrt(diff) / scale;
+    }
+
+    /**
+     * {@code sum(layer(x) * r)}: a scalar whose gradient with respect to the layer's output is
+     * {@code r}, so that one backward pass of {@code r} checks every input and parameter gradient.
+     */
+    static double weightedSum(EngineLayer layer, INDArray x, INDArray r, boolean training) {
+        INDArray out = layer.forward(x, training);
+        double sum = out.mul(r).sumNumber().doubleValue();
+        if (out != x) {
+            NdArrays.release(out);
+        }
+        return sum;
+    }
+
+    /** {@code [batch, shape...]}. */
+    static long[] batchShape(int batch, Shape shape) {
+        long[] dims = new long[shape.rank() + 1];
+        dims[0] = batch;
+        for (int i = 0; i < shape.rank(); i++) {
+            dims[i + 1] = shape.dim(i);
+        }
+        return dims;
     }
 
     private static void requireDouble(INDArray array) {

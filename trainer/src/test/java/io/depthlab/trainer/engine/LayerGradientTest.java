@@ -108,9 +108,13 @@ class LayerGradientTest {
             layer.forward(x, true);
             INDArray analytic = layer.backward(r.dup(), true);
             // A backward that forgot tanh's derivative passes r through unchanged.
-            double forgotten = GradientCheck.error(() -> weightedSum(layer, x, r), x, r);
+            double forgotten =
+                    GradientCheck.error(() -> GradientCheck.weightedSum(layer, x, r, true), x, r);
             double slightlyOff =
-                    GradientCheck.error(() -> weightedSum(layer, x, r), x, analytic.mul(1.001));
+                    GradientCheck.error(
+                            () -> GradientCheck.weightedSum(layer, x, r, true),
+                            x,
+                            analytic.mul(1.001));
 
             assertThat(forgotten).isGreaterThan(1e-2);
             assertThat(slightlyOff).isGreaterThan(100 * GradientCheck.TOLERANCE);
@@ -121,19 +125,23 @@ class LayerGradientTest {
     private static void assertLayerGradients(Layer spec, Shape inputShape) {
         try (EngineLayer layer = EngineLayers.create(spec, inputShape, 42)) {
             INDArray x = input(inputShape);
-            long[] outShape = batchShape(layer.outputShape());
+            long[] outShape = GradientCheck.batchShape(BATCH, layer.outputShape());
             INDArray r = Nd4j.randn(11L, outShape);
             layer.forward(x, true);
             INDArray gradInput = layer.backward(r.dup(), true);
 
-            assertThat(GradientCheck.error(() -> weightedSum(layer, x, r), x, gradInput))
+            assertThat(
+                            GradientCheck.error(
+                                    () -> GradientCheck.weightedSum(layer, x, r, true),
+                                    x,
+                                    gradInput))
                     .as("input gradient of %s", spec.kind())
                     .isLessThan(GradientCheck.TOLERANCE);
             for (Parameter parameter : layer.parameters()) {
                 INDArray analytic = parameter.gradient().dup();
                 assertThat(
                                 GradientCheck.error(
-                                        () -> weightedSum(layer, x, r),
+                                        () -> GradientCheck.weightedSum(layer, x, r, true),
                                         parameter.value(),
                                         analytic))
                         .as(parameter.name())
@@ -147,7 +155,7 @@ class LayerGradientTest {
      * difference.
      */
     private static INDArray input(Shape shape) {
-        INDArray x = Nd4j.randn(5L, batchShape(shape));
+        INDArray x = Nd4j.randn(5L, GradientCheck.batchShape(BATCH, shape));
         for (long i = 0; i < x.length(); i++) {
             double v = x.getDouble(i);
             if (Math.abs(v) < 0.05) {
@@ -155,23 +163,5 @@ class LayerGradientTest {
             }
         }
         return x;
-    }
-
-    private static double weightedSum(EngineLayer layer, INDArray x, INDArray r) {
-        INDArray out = layer.forward(x, true);
-        double sum = out.mul(r).sumNumber().doubleValue();
-        if (out != x) {
-            NdArrays.release(out);
-        }
-        return sum;
-    }
-
-    private static long[] batchShape(Shape shape) {
-        long[] dims = new long[shape.rank() + 1];
-        dims[0] = BATCH;
-        for (int i = 0; i < shape.rank(); i++) {
-            dims[i + 1] = shape.dim(i);
-        }
-        return dims;
     }
 }
