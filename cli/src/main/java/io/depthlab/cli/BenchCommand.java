@@ -1,11 +1,14 @@
 package io.depthlab.cli;
 
 import io.depthlab.trainer.bench.Benchmark;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code depthlab bench}: the engine's speed and memory, as the PyTorch anchor measures them. */
 @Command(
@@ -19,6 +22,8 @@ import picocli.CommandLine.Option;
                     + " BENCHMARKS.md. Run on an otherwise idle machine."
         })
 final class BenchCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
 
     @Option(
             names = "--models",
@@ -63,7 +68,16 @@ final class BenchCommand implements Callable<Integer> {
             args.add("--profile");
             args.add(profile);
         }
-        Benchmark.main(args.toArray(String[]::new));
+        PrintWriter err = spec.commandLine().getErr();
+        String report =
+                Benchmark.report(
+                        args.toArray(String[]::new),
+                        line -> {
+                            err.println(line);
+                            err.flush();
+                        });
+        spec.commandLine().getOut().print(report);
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The performance benchmark of the ND4J engine, the counterpart of the PyTorch anchor ({@code
@@ -21,12 +23,13 @@ import java.util.Map;
  * resident memory. Each model runs in its own JVM, so that its peak memory is its own.
  *
  * <pre>
- * Benchmark [--quick] [--budget SECONDS] [--max-wait SECONDS] [--models VGG_08,MLP_784_100_47,...]
- * Benchmark --profile MODEL
+ * depthlab bench [--quick] [--max-wait SECONDS] [--models VGG_08,MLP_784_100_47,...]
+ * depthlab bench --profile MODEL
  * </pre>
  *
- * <p>{@code --profile} instead prints the milliseconds of a training step at batch 100 per layer
- * kind, forward and backward (see {@link LayerProfile}), in this process.
+ * <p>{@link #report} takes those arguments (and {@code --budget SECONDS}). {@code --profile}
+ * instead reports the milliseconds of a training step at batch 100 per layer kind, forward and
+ * backward (see {@link LayerProfile}), in this process.
  *
  * <p>Run it with {@code OMP_NUM_THREADS=2} (the default it passes to workers) to match the anchor's
  * {@code torch.set_num_threads(2)}. Workers inherit the environment otherwise: with glibc's
@@ -35,8 +38,8 @@ import java.util.Map;
  * makes every new array fault its pages in again (training 30 % slower), as measured in
  * BENCHMARKS.md. Timed loops wait until other processes use less than 10 % of the CPUs, as the
  * anchor's do, for at most {@code --max-wait} seconds (default 120; 0 skips the wait and the
- * retries); the last column says how much they used anyway. Prints a Markdown table on standard
- * output. Not a test: timings depend on the machine and its load.
+ * retries); the last column says how much they used anyway. The report is a Markdown table. Not a
+ * test: timings depend on the machine and its load.
  */
 public final class Benchmark {
     /** The models of the anchor's timed run, in its order. */
@@ -54,41 +57,69 @@ public final class Benchmark {
     /** The anchor's budget with {@code --quick}. */
     static final double QUICK_BUDGET_SECONDS = 2;
 
-    private static final String RESULT_PREFIX = "RESULT ";
+    private static final String RESULT = "--result";
     private static final String WORKER = "--worker";
 
     private Benchmark() {}
 
+    /**
+     * The entry point of a worker JVM ({@code --worker MODEL --result FILE}): measures one model
+     * and writes its figures to the result file. People run the benchmark through {@link #report}
+     * ({@code depthlab bench}).
+     */
     public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        if (options.worker == null || options.result == null) {
+            throw new IllegalArgumentException(
+                    "benchmark: expected --worker MODEL --result FILE (run the benchmark with"
+                            + " depthlab bench)");
+        }
+        Timing.maxWait = Duration.ofSeconds(options.maxWaitSeconds);
+        Map<String, String> result = BenchWorker.run(options.worker, options.budgetSeconds);
+        Files.writeString(options.result, encode(result));
+    }
+
+    /**
+     * Runs the benchmark that {@code args} describe (see the class Javadoc) and returns its report:
+     * the Markdown table, or with {@code --profile} the per-layer-kind table.
+     *
+     * @param progress receives one line per finished model, while the rest still runs
+     */
+    public static String report(String[] args, Consumer<String> progress) throws Exception {
         Options options = Options.parse(args);
         Timing.maxWait = Duration.ofSeconds(options.maxWaitSeconds);
         if (options.profile != null) {
-            System.out.println(LayerProfile.run(options.profile, BenchWorker.TRAIN_BATCH, 5));
-            return;
-        }
-        if (options.worker != null) {
-            Map<String, String> result = BenchWorker.run(options.worker, options.budgetSeconds);
-            System.out.println(RESULT_PREFIX + encode(result));
-            return;
+            return LayerProfile.run(options.profile, BenchWorker.TRAIN_BATCH, 5);
         }
         List<Map<String, String>> rows = new ArrayList<>();
         for (BenchModel model : options.models) {
             Map<String, String> row = runWorker(model, options);
-            System.err.printf(
-                    Locale.ROOT,
-                    "%-15s train %8s img/s  infer64 %8s img/s  lat1 %7s ms  rss %8s MB%n",
-                    model,
-                    row.get("train_img_s"),
-                    row.get("infer64_img_s"),
-                    row.get("infer1_ms"),
-                    row.get("peak_rss_mb"));
+            progress.accept(
+                    String.format(
+                            Locale.ROOT,
+                            "%-15s train %8s img/s  infer64 %8s img/s  lat1 %7s ms  rss %8s MB",
+                            model,
+                            row.get("train_img_s"),
+                            row.get("infer64_img_s"),
+                            row.get("infer1_ms"),
+                            row.get("peak_rss_mb")));
             rows.add(row);
         }
-        System.out.println(table(rows));
+        return table(rows);
     }
 
     /** Runs {@code model} in a fresh JVM with this one's class path and returns its result. */
     private static Map<String, String> runWorker(BenchModel model, Options options)
+            throws IOException, InterruptedException {
+        Path result = Files.createTempFile("depthlab-bench-" + model, ".result");
+        try {
+            return runWorker(model, options, result);
+        } finally {
+            Files.deleteIfExists(result);
+        }
+    }
+
+    private static Map<String, String> runWorker(BenchModel model, Options options, Path result)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -110,6 +141,8 @@ public final class Benchmark {
                         Benchmark.class.getName(),
                         WORKER,
                         model.name(),
+                        RESULT,
+                        result.toString(),
                         "--budget",
                         Double.toString(options.budgetSeconds),
                         "--max-wait",
@@ -117,18 +150,18 @@ public final class Benchmark {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putIfAbsent("OMP_NUM_THREADS", "2");
         Process process = builder.start();
+        // The worker's console output is only read for the error message below.
         String output = readAll(process.getInputStream());
         int exit = process.waitFor();
-        for (String line : output.split("\n")) {
-            if (line.startsWith(RESULT_PREFIX)) {
-                return decode(line.substring(RESULT_PREFIX.length()));
-            }
+        String line = Files.readString(result);
+        if (exit != 0 || line.isBlank()) {
+            throw new IllegalStateException(
+                    String.format(
+                            "benchmark worker for %s: expected a result in %s, found exit code"
+                                    + " %d and output:%n%s",
+                            model, result, exit, output));
         }
-        throw new IllegalStateException(
-                String.format(
-                        "benchmark worker for %s: expected a result line, found exit code %d and"
-                                + " output:%n%s",
-                        model, exit, output));
+        return decode(line);
     }
 
     static String table(List<Map<String, String>> rows) {
@@ -193,6 +226,7 @@ public final class Benchmark {
         private double budgetSeconds = DEFAULT_BUDGET_SECONDS;
         private BenchModel worker;
         private BenchModel profile;
+        private Path result;
         private long maxWaitSeconds = 120;
 
         static Options parse(String[] args) {
@@ -206,6 +240,7 @@ public final class Benchmark {
                             options.maxWaitSeconds = Math.round(nonNegative(value(args, ++i)));
                     case WORKER -> options.worker = model(value(args, ++i));
                     case "--profile" -> options.profile = model(value(args, ++i));
+                    case RESULT -> options.result = Path.of(value(args, ++i));
                     default ->
                             throw new IllegalArgumentException(
                                     "benchmark: expected --quick, --budget SECONDS, --max-wait"
