@@ -44,12 +44,7 @@ public final class BatchNormOps {
             INDArray mean,
             INDArray variance,
             INDArray output) {
-        long channels = checkInput(x);
-        checkChannels(gamma, channels, "gamma");
-        checkChannels(beta, channels, "beta");
-        checkChannels(mean, channels, "mean");
-        checkChannels(variance, channels, "variance");
-        checkOutput(x, output);
+        long channels = checkArguments(x, gamma, beta, mean, variance, output);
         double count = (double) x.length() / channels;
 
         channelSum(x, mean);
@@ -76,12 +71,7 @@ public final class BatchNormOps {
             INDArray beta,
             double epsilon,
             INDArray output) {
-        long channels = checkInput(x);
-        checkChannels(gamma, channels, "gamma");
-        checkChannels(beta, channels, "beta");
-        checkChannels(mean, channels, "mean");
-        checkChannels(variance, channels, "variance");
-        checkOutput(x, output);
+        checkArguments(x, gamma, beta, mean, variance, output);
 
         INDArray scale = inverseStd(variance, epsilon).muli(gamma);
         INDArray shift = mean.mul(scale).rsubi(beta);
@@ -264,6 +254,23 @@ public final class BatchNormOps {
         if (reshaped != original && !reshaped.isView()) {
             NdArrays.release(reshaped);
         }
+    }
+
+    /** Checks the shapes a normalisation pass relies on and returns the channel count. */
+    private static long checkArguments(
+            INDArray x,
+            INDArray gamma,
+            INDArray beta,
+            INDArray mean,
+            INDArray variance,
+            INDArray output) {
+        long channels = checkInput(x);
+        checkChannels(gamma, channels, "gamma");
+        checkChannels(beta, channels, "beta");
+        checkChannels(mean, channels, "mean");
+        checkChannels(variance, channels, "variance");
+        checkOutput(x, output);
+        return channels;
     }
 
     private static void checkOutput(INDArray x, INDArray output) {
