@@ -3,6 +3,7 @@ package io.depthlab.cli;
 import io.depthlab.proto.bundle.ModelBundle;
 import io.depthlab.server.MetricsEndpoint;
 import io.depthlab.server.ModelServer;
+import io.depthlab.trainer.engine.NativeMemory;
 import io.depthlab.trainer.inference.Classifier;
 import io.depthlab.trainer.inference.Nd4jClassifier;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -39,6 +40,7 @@ final class Serving implements AutoCloseable {
     static Serving start(ModelBundle bundle, ServingOptions options) throws IOException {
         // Both ports before either server, so that a taken metrics port costs no model load.
         checkAvailable(options);
+        NativeMemory.advice().ifPresent(log::warn);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Classifier classifier = Nd4jClassifier.load(bundle);
         ModelServer server = null;

@@ -10,6 +10,7 @@ import io.depthlab.trainer.data.FashionMnist;
 import io.depthlab.trainer.data.ImageSet;
 import io.depthlab.trainer.data.Normalization;
 import io.depthlab.trainer.data.Split;
+import io.depthlab.trainer.engine.NativeMemory;
 import io.depthlab.trainer.run.RunFolder;
 import io.depthlab.trainer.training.ModelExport;
 import io.depthlab.trainer.training.Trainer;
@@ -56,6 +57,7 @@ final class TrainingRun {
     static Outcome run(Path dataDir, Path runsDir, TrainingOptions options, PrintStream console)
             throws IOException {
         options.check();
+        NativeMemory.advice().ifPresent(log::warn);
         if (Files.exists(runsDir) && !Files.isDirectory(runsDir)) {
             throw new IOException("--runs " + runsDir + ": expected a folder, found a file");
         }

@@ -1,5 +1,6 @@
 package io.depthlab.trainer.bench;
 
+import io.depthlab.trainer.engine.NativeMemory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,14 +33,11 @@ import java.util.function.Consumer;
  * backward (see {@link LayerProfile}), in this process.
  *
  * <p>Run it with {@code OMP_NUM_THREADS=2} (the default it passes to workers) to match the anchor's
- * {@code torch.set_num_threads(2)}. Workers inherit the environment otherwise: with glibc's
- * default, adaptive mmap threshold, libnd4j's freed multi-megabyte buffers stay resident; {@code
- * MALLOC_MMAP_THRESHOLD_=131072} gives them back at once (VGG-38 peak RSS 1.1 GB to 0.73 GB) but
- * makes every new array fault its pages in again (training 30 % slower), as measured in
- * BENCHMARKS.md. Timed loops wait until other processes use less than 10 % of the CPUs, as the
- * anchor's do, for at most {@code --max-wait} seconds (default 120; 0 skips the wait and the
- * retries); the last column says how much they used anyway. The report is a Markdown table. Not a
- * test: timings depend on the machine and its load.
+ * {@code torch.set_num_threads(2)}, and with the allocator settings of {@link NativeMemory} where
+ * the environment does not set them otherwise. Timed loops wait until other processes use less than
+ * 10 % of the CPUs, as the anchor's do, for at most {@code --max-wait} seconds (default 120; 0
+ * skips the wait and the retries); the last column says how much they used anyway. The report is a
+ * Markdown table. Not a test: timings depend on the machine and its load.
  */
 public final class Benchmark {
     /** The models of the anchor's timed run, in its order. */
@@ -149,6 +147,7 @@ public final class Benchmark {
                         Long.toString(options.maxWaitSeconds)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putIfAbsent("OMP_NUM_THREADS", "2");
+        NativeMemory.SETTINGS.forEach(builder.environment()::putIfAbsent);
         Process process = builder.start();
         // The worker's console output is only read for the error message below.
         String output = readAll(process.getInputStream());
