@@ -10,16 +10,18 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * An elementwise activation. The backward pass multiplies {@code gradOutput} in place by the
- * derivative and returns it: for ReLU through libnd4j's {@code relu_bp}, which reads the
- * pre-activation; for leaky ReLU through {@link LeakyReluOps}, eight to ten times faster than
- * libnd4j's {@code lrelu} ops and exact in double precision; for sigmoid and tanh from the output
- * ({@code y (1 - y)} and {@code 1 - y^2}) with one temporary.
+ * An elementwise activation. Every supported function's derivative follows from its output (ReLU
+ * and leaky ReLU: 1 where the output is positive, else the slope, since a slope in [0, 1) keeps the
+ * sign; sigmoid {@code y (1 - y)}; tanh {@code 1 - y^2}), so the backward pass reads only the
+ * output, and the forward pass may write it over its input when the network allows (see {@link
+ * EngineLayer#forward(INDArray, boolean, boolean)}): in a VGG, a third of the activations it keeps.
+ * Otherwise the output goes to a new array, or for leaky ReLU to a buffer reused every pass. The
+ * backward pass multiplies {@code gradOutput} in place by the derivative and returns it; leaky ReLU
+ * runs on {@link LeakyReluOps}, eight to ten times faster than libnd4j's {@code lrelu} ops.
  */
 final class ActivationLayer implements EngineLayer {
     private final Activation spec;
     private final Shape shape;
-    private INDArray lastInput;
     private INDArray lastOutput;
     private final ArraySlot outputs = new ArraySlot();
 
@@ -45,14 +47,18 @@ final class ActivationLayer implements EngineLayer {
 
     @Override
     public INDArray forward(INDArray input, boolean training) {
+        return forward(input, training, false);
+    }
+
+    @Override
+    public INDArray forward(INDArray input, boolean training, boolean inputIsScratch) {
         INDArray output =
                 switch (spec.function()) {
-                    case RELU -> Transforms.relu(input, true);
-                    case LEAKY_RELU -> leakyRelu(input);
-                    case SIGMOID -> Transforms.sigmoid(input, true);
-                    case TANH -> Transforms.tanh(input, true);
+                    case RELU -> Transforms.relu(input, !inputIsScratch);
+                    case LEAKY_RELU -> leakyRelu(input, inputIsScratch);
+                    case SIGMOID -> Transforms.sigmoid(input, !inputIsScratch);
+                    case TANH -> Transforms.tanh(input, !inputIsScratch);
                 };
-        lastInput = training ? input : null;
         lastOutput = training ? output : null;
         return output;
     }
@@ -63,10 +69,14 @@ final class ActivationLayer implements EngineLayer {
     }
 
     /**
-     * Into a buffer reused at every pass: a fresh output array costs more in page faults than the
-     * op itself (deep VGGs run 37 of these per step).
+     * In place, or into a buffer reused at every pass: a fresh output array costs more in page
+     * faults than the op itself (deep VGGs run 37 of these per step).
      */
-    private INDArray leakyRelu(INDArray input) {
+    private INDArray leakyRelu(INDArray input, boolean inPlace) {
+        if (inPlace) {
+            LeakyReluOps.forwardInPlace(input, spec.negativeSlope());
+            return input;
+        }
         INDArray output = outputs.nextLike(input);
         LeakyReluOps.forward(input, spec.negativeSlope(), output);
         return output;
@@ -74,7 +84,7 @@ final class ActivationLayer implements EngineLayer {
 
     @Override
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
-        if (lastInput == null) {
+        if (lastOutput == null) {
             throw new IllegalStateException(
                     "layer '" + spec.name() + "': backward needs a forward in training mode first");
         }
@@ -83,12 +93,12 @@ final class ActivationLayer implements EngineLayer {
             case RELU ->
                     Nd4j.exec(
                             DynamicCustomOp.builder("relu_bp")
-                                    .addInputs(lastInput, gradOutput)
+                                    .addInputs(lastOutput, gradOutput)
                                     .addOutputs(gradOutput)
                                     .addFloatingPointArguments(0.0)
                                     .build());
             case LEAKY_RELU ->
-                    LeakyReluOps.backwardInPlace(lastInput, gradOutput, spec.negativeSlope());
+                    LeakyReluOps.backwardInPlace(lastOutput, gradOutput, spec.negativeSlope());
             case SIGMOID -> {
                 INDArray derivative = lastOutput.rsub(1.0).muli(lastOutput);
                 gradOutput.muli(derivative);
@@ -100,7 +110,6 @@ final class ActivationLayer implements EngineLayer {
                 NdArrays.release(derivative);
             }
         }
-        lastInput = null;
         lastOutput = null;
         return gradOutput;
     }

@@ -78,6 +78,12 @@ final class DenseLayer implements EngineLayer {
         return output;
     }
 
+    /** Its own array; the backward pass reads the input. */
+    @Override
+    public boolean outputIsScratch() {
+        return true;
+    }
+
     @Override
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
         if (lastInput == null) {

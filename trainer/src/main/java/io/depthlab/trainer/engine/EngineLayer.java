@@ -30,7 +30,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <ul>
  *   <li>{@code forward}'s input belongs to the caller; the layer reads it and may keep a reference
- *       for its backward, but never modifies or closes it.
+ *       for its backward, but never modifies or closes it, unless the caller allows it with {@link
+ *       #forward(INDArray, boolean, boolean)}.
  *   <li>{@code forward}'s result belongs to the caller ({@link Nd4jNetwork}), which releases it
  *       with {@link NdArrays#release} once the whole pass (forward and backward) is over. It may be
  *       the input itself or a view of it (an identity or a reshape): {@code release} skips views,
@@ -85,6 +86,27 @@ public interface EngineLayer extends AutoCloseable {
      * @return {@code [batch, outputShape...]}, owned by the caller
      */
     INDArray forward(INDArray input, boolean training);
+
+    /**
+     * {@link #forward(INDArray, boolean)}, allowed to write the result over {@code input} when
+     * {@code inputIsScratch}. The network passes true when nobody reads the input again: it is the
+     * output of a layer whose {@link #outputIsScratch()} is true, not the network's own input.
+     * Elementwise activations then keep one batch of activations where they would keep two, the
+     * largest memory saving in a deep network. The default ignores the permission.
+     */
+    default INDArray forward(INDArray input, boolean training, boolean inputIsScratch) {
+        return forward(input, training);
+    }
+
+    /**
+     * Whether the next layer may overwrite the array {@link #forward} returns: true when it is the
+     * layer's own (not its input or a view of it) and {@link #backward} does not read it, as for
+     * convolutions, batch norm and dense layers, whose backward passes read their inputs. False by
+     * default.
+     */
+    default boolean outputIsScratch() {
+        return false;
+    }
 
     /**
      * Propagates the loss gradient back through the last {@code forward(x, true)} and overwrites

@@ -291,8 +291,9 @@ public final class Nd4jNetwork implements AutoCloseable {
         List<INDArray> activations = new ArrayList<>(layers.size());
         INDArray x = features;
         try {
-            for (EngineLayer layer : layers) {
-                x = layer.forward(x, training);
+            for (int i = 0; i < layers.size(); i++) {
+                boolean inputIsScratch = i > 0 && layers.get(i - 1).outputIsScratch();
+                x = layers.get(i).forward(x, training, inputIsScratch);
                 activations.add(x);
             }
         } catch (RuntimeException e) {

@@ -116,6 +116,12 @@ final class BatchNormLayer implements EngineLayer {
         return output;
     }
 
+    /** Its own array; the backward pass reads the input. */
+    @Override
+    public boolean outputIsScratch() {
+        return true;
+    }
+
     @Override
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
         if (lastInput == null) {

@@ -85,6 +85,12 @@ final class Conv2dLayer implements EngineLayer {
         return output;
     }
 
+    /** Its own array; the backward pass reads the input. */
+    @Override
+    public boolean outputIsScratch() {
+        return true;
+    }
+
     @Override
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
         return backward(gradOutput, needGradInput, true);

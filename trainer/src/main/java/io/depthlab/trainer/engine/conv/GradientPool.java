@@ -86,6 +86,11 @@ final class GradientPool {
         }
     }
 
+    /** How many buffers the pool holds, lent or free: the gradients a pass had in flight. */
+    int buffers() {
+        return lent.size() + free.values().stream().mapToInt(ArrayDeque::size).sum();
+    }
+
     private static String key(DataType type, long[] shape) {
         return type + Arrays.toString(shape);
     }

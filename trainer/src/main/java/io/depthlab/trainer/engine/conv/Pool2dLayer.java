@@ -49,6 +49,12 @@ final class Pool2dLayer implements EngineLayer {
         return output;
     }
 
+    /** Its own array; the backward pass reads the input. */
+    @Override
+    public boolean outputIsScratch() {
+        return true;
+    }
+
     @Override
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
         if (lastInput == null) {

@@ -91,8 +91,10 @@ final class ResidualLayer implements EngineLayer {
         GradientPool.get().reclaimAll();
         releaseScratch(lastInput, input, null);
         INDArray h = input;
-        for (EngineLayer layer : body) {
-            h = layer.forward(h, training);
+        for (int i = 0; i < body.size(); i++) {
+            // The block's input also feeds the shortcut, so only later inputs are scratch.
+            boolean inputIsScratch = i > 0 && body.get(i - 1).outputIsScratch();
+            h = body.get(i).forward(h, training, inputIsScratch);
             scratch.add(h);
         }
         INDArray shortcut = input;
@@ -101,11 +103,9 @@ final class ResidualLayer implements EngineLayer {
             scratch.add(shortcut);
         }
         INDArray sum;
-        if (h != input
-                && (body.get(body.size() - 1) instanceof Conv2dLayer
-                        || body.get(body.size() - 1) instanceof BatchNormLayer)) {
-            // Their backward never reads their output: summing into it saves a whole
-            // activation per block, as many bytes as the block's input.
+        if (h != input && body.get(body.size() - 1).outputIsScratch()) {
+            // Summing into the body's output saves a whole activation per block, as many bytes
+            // as the block's input.
             sum = h.addi(shortcut);
         } else {
             sum = sums.nextLike(h);
@@ -114,7 +114,8 @@ final class ResidualLayer implements EngineLayer {
         INDArray output = sum;
         if (activation != null) {
             scratch.add(sum);
-            output = activation.forward(sum, training);
+            // Nothing reads the sum again: the backward pass needs only the activation's.
+            output = activation.forward(sum, training, true);
         }
         lastInput = training ? input : null;
         if (!training) {
@@ -140,6 +141,11 @@ final class ResidualLayer implements EngineLayer {
                 scratch.add(gradSum);
             }
             gradInput = backwardBranches(gradSum, needGradInput);
+            if (gradOutput != gradInput) {
+                // Consumed: a pooled gradient goes back for the blocks below (a no-op if a body
+                // layer already gave it back, or for any other array).
+                GradientPool.get().giveBack(gradOutput);
+            }
             return gradInput;
         } finally {
             // gradOutput and the input are the caller's, possibly reached through the scratch.
