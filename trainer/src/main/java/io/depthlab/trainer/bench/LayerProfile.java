@@ -2,6 +2,7 @@ package io.depthlab.trainer.bench;
 
 import io.depthlab.dsl.Network;
 import io.depthlab.trainer.engine.EngineLayer;
+import io.depthlab.trainer.engine.ImageLayout;
 import io.depthlab.trainer.engine.Nd4jNetwork;
 import io.depthlab.trainer.engine.NdArrays;
 import java.util.ArrayList;
@@ -14,9 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where a training step's time goes: runs the layers of a network one by one, as {@link
- * Nd4jNetwork#trainStep} does (forward in training mode, then backward from a random output
- * gradient), and sums the time of each layer kind. CPU ops run synchronously, so timing around a
- * call measures that call. A residual block counts as one {@code residual}, inner layers included.
+ * Nd4jNetwork#trainStep} does (forward in training mode, activations in place where the network
+ * runs them so, then backward from a random output gradient), and sums the time of each layer kind.
+ * CPU ops run synchronously, so timing around a call measures that call. A residual block counts as
+ * one {@code residual}, inner layers included.
  */
 final class LayerProfile {
     private static final int WARM_UPS = 2;
@@ -28,11 +30,8 @@ final class LayerProfile {
         Network spec = model.network();
         Map<String, double[]> millis = new TreeMap<>();
         try (Nd4jNetwork network = Nd4jNetwork.create(spec, 0)) {
-            long[] dims = new long[spec.inputShape().rank() + 1];
-            dims[0] = batch;
-            for (int i = 0; i < spec.inputShape().rank(); i++) {
-                dims[i + 1] = spec.inputShape().dim(i);
-            }
+            // The layers' own layout: the network's conversion of its input is not timed.
+            long[] dims = ImageLayout.batchShape(batch, spec.inputShape());
             INDArray features = Nd4j.randn(1L, dims).castTo(network.dataType());
             for (int step = 0; step < WARM_UPS + steps; step++) {
                 Map<String, double[]> target = step < WARM_UPS ? new TreeMap<>() : millis;
@@ -47,9 +46,11 @@ final class LayerProfile {
             List<EngineLayer> layers, INDArray features, Map<String, double[]> millis, double w) {
         List<INDArray> arrays = new ArrayList<>();
         INDArray x = features;
-        for (EngineLayer layer : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            EngineLayer layer = layers.get(i);
+            boolean inputIsScratch = i > 0 && layers.get(i - 1).outputIsScratch();
             long start = System.nanoTime();
-            x = layer.forward(x, true);
+            x = layer.forward(x, true, inputIsScratch);
             add(millis, layer, 0, (System.nanoTime() - start) * w / 1e6);
             arrays.add(x);
         }

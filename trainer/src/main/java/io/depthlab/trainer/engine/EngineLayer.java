@@ -12,11 +12,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <h2>Shapes</h2>
  *
  * Every array carries the batch as its first dimension: {@code [batch, features]} for vectors and
- * {@code [batch, channels, height, width]} (NCHW, c order) for images. The per-example shapes are
- * those of the spec: {@link #inputShape()} and {@link #outputShape()}. The data type is that of the
- * parameters, which is ND4J's default floating-point type when the layer was created (float32 for
- * training, float64 in gradient checks); layers create per-batch arrays with the data type of their
- * input.
+ * {@code [batch, height, width, channels]} (NHWC, c order; see {@link ImageLayout}) for images. The
+ * per-example shapes are those of the spec, {@link #inputShape()} and {@link #outputShape()}, where
+ * images are {@code (channels, height, width)}: {@link ImageLayout#batchShape} gives the array
+ * shape of a batch. The data type is that of the parameters, which is ND4J's default floating-point
+ * type when the layer was created (float32 for training, float64 in gradient checks); layers create
+ * per-batch arrays with the data type of their input.
  *
  * <h2>Call order</h2>
  *

@@ -289,10 +289,12 @@ public final class Nd4jNetwork implements AutoCloseable {
 
     private List<INDArray> forward(INDArray features, boolean training) {
         List<INDArray> activations = new ArrayList<>(layers.size());
-        INDArray x = features;
+        // Images come in NCHW and run in the engine's NHWC: one copy per pass, in the workspace.
+        INDArray x = features.rank() == 4 ? ImageLayout.toEngine(features) : features;
         try {
             for (int i = 0; i < layers.size(); i++) {
-                boolean inputIsScratch = i > 0 && layers.get(i - 1).outputIsScratch();
+                boolean inputIsScratch =
+                        i == 0 ? x != features : layers.get(i - 1).outputIsScratch();
                 x = layers.get(i).forward(x, training, inputIsScratch);
                 activations.add(x);
             }

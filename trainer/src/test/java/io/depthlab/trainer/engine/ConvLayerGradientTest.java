@@ -192,7 +192,8 @@ class ConvLayerGradientTest {
                         .build();
         int[] labels = {0, 2, 1};
         try (Nd4jNetwork network = Nd4jNetwork.create(spec, 7)) {
-            INDArray x = input(Shape.of(2, 4, 4));
+            // The network takes NCHW features, as data sets have them.
+            INDArray x = ImageLayout.toNchw(input(Shape.of(2, 4, 4)));
 
             network.trainStep(x, labels);
 

@@ -68,14 +68,9 @@ final class GradientCheck {
         return sum;
     }
 
-    /** {@code [batch, shape...]}. */
+    /** The engine's array shape for a batch of {@code shape} (NHWC for images). */
     static long[] batchShape(int batch, Shape shape) {
-        long[] dims = new long[shape.rank() + 1];
-        dims[0] = batch;
-        for (int i = 0; i < shape.rank(); i++) {
-            dims[i + 1] = shape.dim(i);
-        }
-        return dims;
+        return ImageLayout.batchShape(batch, shape);
     }
 
     private static void requireDouble(INDArray array) {

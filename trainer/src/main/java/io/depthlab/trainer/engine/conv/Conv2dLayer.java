@@ -10,11 +10,12 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A {@link Conv2d} on NCHW batches through {@link ConvOps}. Its output and input gradient are views
+ * A {@link Conv2d} on NHWC batches through {@link ConvOps}. Its output and input gradient are views
  * of buffers it reuses at its next pass ({@link ArraySlot}). Parameters: {@code <name>.weight}
- * {@code [filters, channels, kernelHeight, kernelWidth]} (penalised) and, with a bias, {@code
- * <name>.bias} {@code [filters]}. Fan-in is {@code channels * kernel area}, fan-out {@code filters
- * * kernel area}.
+ * {@code [filters, channels, kernelHeight, kernelWidth]} (penalised; PyTorch's order, which each
+ * pass copies to the {@code [filters, kernelHeight, kernelWidth, channels]} that oneDNN runs
+ * fastest, a few kilobytes) and, with a bias, {@code <name>.bias} {@code [filters]}. Fan-in is
+ * {@code channels * kernel area}, fan-out {@code filters * kernel area}.
  *
  * <p>{@link #backward} leaves {@code gradOutput} unchanged, which {@link ResidualLayer} relies on
  * to hand the same gradient to both of its branches without a copy.
@@ -28,7 +29,10 @@ final class Conv2dLayer implements EngineLayer {
     private final Parameter bias;
     private final List<Parameter> parameters;
     private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot kernels = new ArraySlot();
+    private final ArraySlot kernelGradients = new ArraySlot();
     private INDArray lastInput;
+    private INDArray lastKernel;
 
     Conv2dLayer(Conv2d spec, Shape inputShape, SplittableRandom random) {
         this.spec = spec;
@@ -78,10 +82,13 @@ final class Conv2dLayer implements EngineLayer {
     @Override
     public INDArray forward(INDArray input, boolean training) {
         GradientPool.get().reclaimAll();
-        long[] shape = ConvOps.outputShape(input, weight.value(), window);
+        INDArray kernel = kernels.next(weight.value().dataType(), kernelShape());
+        kernel.assign(weight.value().permute(0, 2, 3, 1));
+        long[] shape = ConvOps.outputShape(input, kernel, window);
         INDArray output = outputs.next(input.dataType(), shape);
-        ConvOps.forward(input, weight.value(), biasValue(), window, output);
+        ConvOps.forward(input, kernel, biasValue(), window, output);
         lastInput = training ? input : null;
+        lastKernel = training ? kernel : null;
         return output;
     }
 
@@ -109,16 +116,19 @@ final class Conv2dLayer implements EngineLayer {
         // conv2d_bp always computes the input gradient; the first layer just drops it.
         GradientPool pool = GradientPool.get();
         INDArray gradInput = pool.takeLike(lastInput);
+        INDArray gradKernel = kernelGradients.nextLike(lastKernel);
         ConvOps.backward(
                 lastInput,
-                weight.value(),
+                lastKernel,
                 biasValue(),
                 gradOutput,
                 window,
                 gradInput,
-                weight.gradient(),
+                gradKernel,
                 bias == null ? null : bias.gradient());
+        weight.gradient().assign(gradKernel.permute(0, 3, 1, 2));
         lastInput = null;
+        lastKernel = null;
         if (consumeGradOutput) {
             pool.giveBack(gradOutput);
         }
@@ -138,6 +148,14 @@ final class Conv2dLayer implements EngineLayer {
     public void close() {
         EngineLayer.super.close();
         outputs.close();
+        kernels.close();
+        kernelGradients.close();
+    }
+
+    /** {@code [filters, kernelHeight, kernelWidth, channels]}. */
+    private long[] kernelShape() {
+        long[] shape = weight.value().shape();
+        return new long[] {shape[0], shape[2], shape[3], shape[1]};
     }
 
     private INDArray biasValue() {

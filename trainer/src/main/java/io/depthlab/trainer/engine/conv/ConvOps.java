@@ -10,16 +10,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * 2-D convolution (cross-correlation, as in PyTorch) through libnd4j's {@code conv2d} and {@code
  * conv2d_bp}, which reach oneDNN on this build: 10 to 30 times faster than DL4J's layer API.
  *
- * <p>Arrays are NCHW: inputs {@code [batch, channels, height, width]}, weights {@code [filters,
- * channels, kernelHeight, kernelWidth]}, bias {@code [filters]}. All must share one floating-point
- * type. Stateless and thread safe; the arrays are not.
+ * <p>Arrays are in the engine's layout ({@link io.depthlab.trainer.engine.ImageLayout}): inputs
+ * {@code [batch, height, width, channels]}, weights {@code [filters, kernelHeight, kernelWidth,
+ * channels]} (oneDNN's fastest pairing; {@link Conv2dLayer} keeps PyTorch's order in its
+ * parameter), bias {@code [filters]}. All must share one floating-point type. Stateless and thread
+ * safe; the arrays are not.
  */
 public final class ConvOps {
 
     private ConvOps() {}
 
     /**
-     * A new output {@code [batch, filters, outHeight, outWidth]} of the input's type.
+     * A new output {@code [batch, outHeight, outWidth, filters]} of the input's type.
      *
      * @param bias {@code [filters]}, or null for none
      */
@@ -35,7 +37,7 @@ public final class ConvOps {
      * Writes the convolution of {@code input} into {@code output}, overwriting it.
      *
      * @param bias {@code [filters]}, or null for none
-     * @param output {@code [batch, filters, outHeight, outWidth]}, c order
+     * @param output {@code [batch, outHeight, outWidth, filters]}, c order
      */
     public static void forward(
             INDArray input, INDArray weight, INDArray bias, Window window, INDArray output) {
@@ -98,14 +100,14 @@ public final class ConvOps {
         Nd4j.exec(op.build());
     }
 
-    /** {@code [batch, filters, outHeight, outWidth]}, after checking the shapes. */
+    /** {@code [batch, outHeight, outWidth, filters]}, after checking the shapes. */
     public static long[] outputShape(INDArray input, INDArray weight, Window window) {
         checkShapes(input, weight, null, window);
         return new long[] {
             input.size(0),
-            weight.size(0),
-            window.outputHeight(Math.toIntExact(input.size(2))),
-            window.outputWidth(Math.toIntExact(input.size(3)))
+            window.outputHeight(Math.toIntExact(input.size(1))),
+            window.outputWidth(Math.toIntExact(input.size(2))),
+            weight.size(0)
         };
     }
 
@@ -115,11 +117,11 @@ public final class ConvOps {
         Objects.requireNonNull(window, "window");
         if (input.rank() != 4) {
             throw new IllegalArgumentException(
-                    "convolution input: expected [batch, channels, height, width], found "
+                    "convolution input: expected [batch, height, width, channels], found "
                             + Arrays.toString(input.shape()));
         }
         long[] expected = {
-            weight.size(0), input.size(1), window.kernelHeight(), window.kernelWidth()
+            weight.size(0), window.kernelHeight(), window.kernelWidth(), input.size(3)
         };
         checkShape(weight, expected, "weight");
         if (bias != null) {

@@ -3,16 +3,21 @@ package io.depthlab.trainer.engine.conv;
 import io.depthlab.dsl.Flatten;
 import io.depthlab.dsl.Shape;
 import io.depthlab.trainer.engine.EngineLayer;
+import io.depthlab.trainer.engine.ImageLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A {@link Flatten}: {@code [batch, d1, d2, ...]} to {@code [batch, d1 * d2 * ...]} in row-major
- * order. On c-order arrays both directions are views that copy nothing.
+ * order of the spec's shape, so images flatten channel by channel, as in PyTorch, and a dense layer
+ * after them has the same weights in both. Images arrive in the engine's NHWC layout, so both
+ * directions copy through a transpose (into a reused buffer, and into a pooled gradient); other
+ * inputs are reshaped views that copy nothing.
  */
 final class FlattenLayer implements EngineLayer {
     private final Flatten spec;
     private final Shape inputShape;
     private final Shape outputShape;
+    private final ArraySlot outputs = new ArraySlot();
 
     FlattenLayer(Flatten spec, Shape inputShape) {
         this.spec = spec;
@@ -37,7 +42,20 @@ final class FlattenLayer implements EngineLayer {
 
     @Override
     public INDArray forward(INDArray input, boolean training) {
-        return input.reshape('c', input.size(0), outputShape.dim(0));
+        long batch = input.size(0);
+        if (!images()) {
+            return input.reshape('c', batch, outputShape.dim(0));
+        }
+        long[] nchw = {batch, inputShape.dim(0), inputShape.dim(1), inputShape.dim(2)};
+        INDArray channelsFirst = outputs.next(input.dataType(), nchw);
+        channelsFirst.assign(input.permute(0, 3, 1, 2));
+        return channelsFirst.reshape('c', batch, outputShape.dim(0));
+    }
+
+    /** For images, a buffer of its own that the backward pass does not read. */
+    @Override
+    public boolean outputIsScratch() {
+        return images();
     }
 
     @Override
@@ -45,11 +63,25 @@ final class FlattenLayer implements EngineLayer {
         if (!needGradInput) {
             return null;
         }
-        long[] shape = new long[inputShape.rank() + 1];
-        shape[0] = gradOutput.size(0);
-        for (int i = 0; i < inputShape.rank(); i++) {
-            shape[i + 1] = inputShape.dim(i);
+        long batch = gradOutput.size(0);
+        if (!images()) {
+            return gradOutput.reshape('c', ImageLayout.batchShape(batch, inputShape));
         }
-        return gradOutput.reshape('c', shape);
+        INDArray channelsFirst =
+                gradOutput.reshape(
+                        'c', batch, inputShape.dim(0), inputShape.dim(1), inputShape.dim(2));
+        INDArray gradInput =
+                GradientPool.get()
+                        .take(gradOutput.dataType(), ImageLayout.batchShape(batch, inputShape));
+        return gradInput.assign(channelsFirst.permute(0, 2, 3, 1));
+    }
+
+    @Override
+    public void close() {
+        outputs.close();
+    }
+
+    private boolean images() {
+        return inputShape.rank() == 3;
     }
 }

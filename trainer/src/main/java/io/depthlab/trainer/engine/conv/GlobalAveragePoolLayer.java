@@ -6,7 +6,7 @@ import io.depthlab.trainer.engine.EngineLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A {@link GlobalAveragePool}: {@code [batch, channels, height, width]} to {@code [batch,
+ * A {@link GlobalAveragePool}: {@code [batch, height, width, channels]} to {@code [batch,
  * channels]}, the mean of each map, through {@link PoolOps}. Its output is a view of a buffer it
  * reuses at its next pass ({@link ArraySlot}); its input gradient comes from the {@link
  * GradientPool}.
@@ -42,7 +42,7 @@ final class GlobalAveragePoolLayer implements EngineLayer {
     @Override
     public INDArray forward(INDArray input, boolean training) {
         GradientPool.get().reclaimAll();
-        INDArray output = outputs.next(input.dataType(), input.size(0), input.size(1));
+        INDArray output = outputs.next(input.dataType(), input.size(0), input.size(3));
         PoolOps.globalAverageForward(input, output);
         lastInput = training ? input : null;
         return output;

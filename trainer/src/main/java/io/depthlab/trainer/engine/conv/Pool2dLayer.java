@@ -6,7 +6,7 @@ import io.depthlab.trainer.engine.EngineLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A {@link Pool2d}, max or average, on NCHW batches through {@link PoolOps}. Its output is a view
+ * A {@link Pool2d}, max or average, on NHWC batches through {@link PoolOps}. Its output is a view
  * of a buffer it reuses at its next pass ({@link ArraySlot}); its input gradient comes from the
  * {@link GradientPool}.
  */

@@ -8,10 +8,11 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Max and average pooling over NCHW arrays through libnd4j's {@code maxpool2d}, {@code avgpool2d}
- * and their backward ops. Average pooling divides by the whole window, padding included, as the
- * DSL's {@link Pool2d} documents (PyTorch's default). Global average pooling is average pooling
- * with one window over the whole map.
+ * Max and average pooling over NHWC arrays ({@code [batch, height, width, channels]}, the engine's
+ * layout) through libnd4j's {@code maxpool2d}, {@code avgpool2d} and their backward ops. Average
+ * pooling divides by the whole window, padding included, as the DSL's {@link Pool2d} documents
+ * (PyTorch's default). Global average pooling is average pooling with one window over the whole
+ * map.
  *
  * <p>Stateless and thread safe; the arrays are not.
  */
@@ -22,7 +23,7 @@ public final class PoolOps {
 
     private PoolOps() {}
 
-    /** A new {@code [batch, channels, outHeight, outWidth]} array of the input's type. */
+    /** A new {@code [batch, outHeight, outWidth, channels]} array of the input's type. */
     public static INDArray forward(Pool2d.Mode mode, INDArray input, Window window) {
         checkInput(input, "pooling");
         INDArray output = Nd4j.create(input.dataType(), outputShape(input, window));
@@ -75,7 +76,7 @@ public final class PoolOps {
     /** A new {@code [batch, channels]} array: the mean of each channel's map. */
     public static INDArray globalAverageForward(INDArray input) {
         checkInput(input, "global average pooling");
-        INDArray output = Nd4j.create(input.dataType(), input.size(0), input.size(1));
+        INDArray output = Nd4j.create(input.dataType(), input.size(0), input.size(3));
         globalAverageForward(input, output);
         return output;
     }
@@ -84,10 +85,10 @@ public final class PoolOps {
     public static void globalAverageForward(INDArray input, INDArray output) {
         checkInput(input, "global average pooling");
         ConvOps.checkShape(
-                output, new long[] {input.size(0), input.size(1)}, "global average pooling output");
-        // [batch, channels, 1, 1] and [batch, channels] have the same c-order buffer, so the op
+                output, new long[] {input.size(0), input.size(3)}, "global average pooling output");
+        // [batch, 1, 1, channels] and [batch, channels] have the same c-order buffer, so the op
         // writes straight into the result through a reshaped view.
-        INDArray outputMap = output.reshape('c', input.size(0), input.size(1), 1, 1);
+        INDArray outputMap = output.reshape('c', input.size(0), 1, 1, input.size(3));
         pool(Pool2d.Mode.AVERAGE, input, globalWindow(input), outputMap);
     }
 
@@ -110,14 +111,14 @@ public final class PoolOps {
         checkInput(input, "global average pooling");
         ConvOps.checkShape(
                 gradOutput,
-                new long[] {input.size(0), input.size(1)},
+                new long[] {input.size(0), input.size(3)},
                 "global average pooling output gradient");
-        INDArray gradMap = gradOutput.reshape('c', input.size(0), input.size(1), 1, 1);
+        INDArray gradMap = gradOutput.reshape('c', input.size(0), 1, 1, input.size(3));
         backward(Pool2d.Mode.AVERAGE, input, gradMap, globalWindow(input), gradInput);
     }
 
     private static Window globalWindow(INDArray input) {
-        return Window.global(Math.toIntExact(input.size(2)), Math.toIntExact(input.size(3)));
+        return Window.global(Math.toIntExact(input.size(1)), Math.toIntExact(input.size(2)));
     }
 
     private static void pool(Pool2d.Mode mode, INDArray input, Window window, INDArray output) {
@@ -129,13 +130,13 @@ public final class PoolOps {
                         .build());
     }
 
-    /** {@code [batch, channels, outHeight, outWidth]}. */
+    /** {@code [batch, outHeight, outWidth, channels]}. */
     public static long[] outputShape(INDArray input, Window window) {
         return new long[] {
             input.size(0),
-            input.size(1),
-            window.outputHeight(Math.toIntExact(input.size(2))),
-            window.outputWidth(Math.toIntExact(input.size(3)))
+            window.outputHeight(Math.toIntExact(input.size(1))),
+            window.outputWidth(Math.toIntExact(input.size(2))),
+            input.size(3)
         };
     }
 
@@ -151,7 +152,7 @@ public final class PoolOps {
         if (input.rank() != 4) {
             throw new IllegalArgumentException(
                     what
-                            + " input: expected [batch, channels, height, width], found "
+                            + " input: expected [batch, height, width, channels], found "
                             + Arrays.toString(input.shape()));
         }
     }

@@ -36,9 +36,9 @@ class BatchNormOpsTest {
         INDArray beta = Naive.random(type, 23, channels);
         INDArray mean = Nd4j.create(type, channels);
         INDArray variance = Nd4j.create(type, channels);
-        INDArray y = x.ulike();
+        INDArray y = Naive.nhwc(x).ulike();
 
-        BatchNormOps.trainingForward(x, gamma, beta, EPS, mean, variance, y);
+        BatchNormOps.trainingForward(Naive.nhwc(x), gamma, beta, EPS, mean, variance, y);
 
         double[][] expected = Naive.moments(Naive.values(x), shape);
         double[] expectedY =
@@ -53,7 +53,7 @@ class BatchNormOpsTest {
         double tolerance = type == DataType.DOUBLE ? 1e-10 : 1e-5;
         assertThat(Naive.values(mean)).containsExactly(expected[0], within(tolerance));
         assertThat(Naive.values(variance)).containsExactly(expected[1], within(tolerance));
-        assertThat(Naive.values(y)).containsExactly(expectedY, within(tolerance * 10));
+        assertThat(Naive.values(Naive.nchw(y))).containsExactly(expectedY, within(tolerance * 10));
     }
 
     @ParameterizedTest
@@ -68,17 +68,20 @@ class BatchNormOpsTest {
         INDArray variance = Nd4j.create(type, channels);
         INDArray gradGamma = Nd4j.create(type, channels).assign(99);
         INDArray gradBeta = Nd4j.create(type, channels).assign(99);
+        INDArray xNhwc = Naive.nhwc(x);
+        INDArray gNhwc = Naive.nhwc(g);
         BatchNormOps.trainingForward(
-                x, gamma, gamma.ulike().assign(0), EPS, mean, variance, x.ulike());
+                xNhwc, gamma, gamma.ulike().assign(0), EPS, mean, variance, xNhwc.ulike());
 
         INDArray gradX =
-                BatchNormOps.backwardInPlace(x, mean, variance, gamma, EPS, g, gradGamma, gradBeta);
+                BatchNormOps.backwardInPlace(
+                        xNhwc, mean, variance, gamma, EPS, gNhwc, gradGamma, gradBeta);
 
         double[][] expected =
                 Naive.batchNormBackward(Naive.values(x), shape, Naive.values(gamma), EPS, gs);
         double tolerance = type == DataType.DOUBLE ? 1e-10 : 1e-4;
-        assertThat(gradX).isSameAs(g);
-        assertThat(Naive.values(gradX)).containsExactly(expected[0], within(tolerance));
+        assertThat(gradX).isSameAs(gNhwc);
+        assertThat(Naive.values(Naive.nchw(gradX))).containsExactly(expected[0], within(tolerance));
         assertThat(Naive.values(gradGamma)).containsExactly(expected[1], within(tolerance));
         assertThat(Naive.values(gradBeta)).containsExactly(expected[2], within(tolerance));
     }
@@ -92,9 +95,9 @@ class BatchNormOpsTest {
         INDArray variance = Naive.random(type, 43, channels).addi(1.5);
         INDArray gamma = Naive.random(type, 44, channels);
         INDArray beta = Naive.random(type, 45, channels);
-        INDArray y = x.ulike();
+        INDArray y = Naive.nhwc(x).ulike();
 
-        BatchNormOps.normalize(x, mean, variance, gamma, beta, EPS, y);
+        BatchNormOps.normalize(Naive.nhwc(x), mean, variance, gamma, beta, EPS, y);
 
         double[] expected =
                 Naive.normalize(
@@ -106,7 +109,7 @@ class BatchNormOpsTest {
                         Naive.values(beta),
                         EPS);
         double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
-        assertThat(Naive.values(y)).containsExactly(expected, within(tolerance));
+        assertThat(Naive.values(Naive.nchw(y))).containsExactly(expected, within(tolerance));
     }
 
     @Test

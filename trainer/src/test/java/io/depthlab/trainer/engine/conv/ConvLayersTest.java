@@ -61,7 +61,7 @@ class ConvLayersTest {
 
         try (EngineLayer layer =
                 ConvLayers.create(spec, Shape.of(2, 3, 1), new SplittableRandom(1))) {
-            layer.forward(x, true).close();
+            layer.forward(Naive.nhwc(x), true).close();
 
             double[][] batch = Naive.moments(values, x.shape());
             // 12 values per channel: the running variance takes 12/11 of the biased one.
@@ -87,11 +87,11 @@ class ConvLayersTest {
 
         try (EngineLayer layer =
                 ConvLayers.create(spec, Shape.of(2, 2, 2), new SplittableRandom(1))) {
-            layer.forward(x.mul(3).addi(2), true).close();
+            layer.forward(Naive.nhwc(x.mul(3).addi(2)), true).close();
             double[] mean = Naive.values(layer.state().get(0).value());
             double[] variance = Naive.values(layer.state().get(1).value());
 
-            INDArray y = layer.forward(x, false);
+            INDArray y = Naive.nchw(layer.forward(Naive.nhwc(x), false));
 
             double[] expected =
                     Naive.normalize(
@@ -133,8 +133,8 @@ class ConvLayersTest {
                                 BatchNorm.create().build().withName("b")),
                         Optional.empty(),
                         Optional.of(Activation.leakyRelu(0.01).build().withName("a")));
-        INDArray x = Naive.random(DataType.FLOAT, 7, 2, 2, 3, 3);
-        INDArray g = Naive.random(DataType.FLOAT, 8, 2, 2, 3, 3);
+        INDArray x = Naive.random(DataType.FLOAT, 7, 2, 3, 3, 2);
+        INDArray g = Naive.random(DataType.FLOAT, 8, 2, 3, 3, 2);
 
         try (EngineLayer layer =
                 ConvLayers.create(spec, Shape.of(2, 3, 3), new SplittableRandom(1))) {
@@ -147,7 +147,7 @@ class ConvLayersTest {
             assertThat(y.wasClosed()).isFalse();
             assertThat(g.wasClosed()).isFalse();
             assertThat(gradXClosed).isFalse();
-            assertThat(gradX.shape()).containsExactly(2, 2, 3, 3);
+            assertThat(gradX.shape()).containsExactly(2, 3, 3, 2);
             assertThat(inference.wasClosed()).isFalse();
         }
     }

@@ -37,7 +37,7 @@ class ConvOpsTest {
         INDArray w = Naive.random(type, 2, 4, 3, window.kernelHeight(), window.kernelWidth());
         INDArray b = withBias ? Naive.random(type, 3, 4) : null;
 
-        INDArray y = ConvOps.forward(x, w, b, window);
+        INDArray y = ConvOps.forward(Naive.nhwc(x), Naive.ohwi(w), b, window);
 
         double[] expected =
                 Naive.convForward(
@@ -47,9 +47,10 @@ class ConvOpsTest {
                         w.shape(),
                         b == null ? null : Naive.values(b),
                         window);
-        assertThat(y.shape()).containsExactly(ConvOps.outputShape(x, w, window));
+        assertThat(y.shape())
+                .containsExactly(ConvOps.outputShape(Naive.nhwc(x), Naive.ohwi(w), window));
         assertThat(y.dataType()).isEqualTo(type);
-        assertThat(Naive.values(y)).containsExactly(expected, within(tolerance(type)));
+        assertThat(Naive.values(Naive.nchw(y))).containsExactly(expected, within(tolerance(type)));
     }
 
     @ParameterizedTest
@@ -58,12 +59,15 @@ class ConvOpsTest {
         INDArray x = Naive.random(type, 1, 2, 3, 7, 6);
         INDArray w = Naive.random(type, 2, 4, 3, window.kernelHeight(), window.kernelWidth());
         INDArray b = withBias ? Naive.random(type, 3, 4) : null;
-        INDArray g = Naive.random(type, 4, ConvOps.outputShape(x, w, window));
-        INDArray gradX = x.ulike().assign(99);
-        INDArray gradW = w.ulike().assign(99);
+        INDArray xNhwc = Naive.nhwc(x);
+        INDArray wOhwi = Naive.ohwi(w);
+        INDArray g =
+                Naive.random(type, 4, Naive.nchwShape(ConvOps.outputShape(xNhwc, wOhwi, window)));
+        INDArray gradX = xNhwc.ulike().assign(99);
+        INDArray gradW = wOhwi.ulike().assign(99);
         INDArray gradB = withBias ? b.ulike().assign(99) : null;
 
-        ConvOps.backward(x, w, b, g, window, gradX, gradW, gradB);
+        ConvOps.backward(xNhwc, wOhwi, b, Naive.nhwc(g), window, gradX, gradW, gradB);
 
         double[][] expected =
                 Naive.convBackward(
@@ -74,8 +78,9 @@ class ConvOpsTest {
                         Naive.values(g),
                         window);
         double tolerance = tolerance(type);
-        assertThat(Naive.values(gradX)).containsExactly(expected[0], within(tolerance));
-        assertThat(Naive.values(gradW)).containsExactly(expected[1], within(tolerance));
+        assertThat(Naive.values(Naive.nchw(gradX))).containsExactly(expected[0], within(tolerance));
+        assertThat(Naive.values(gradW.permute(0, 3, 1, 2)))
+                .containsExactly(expected[1], within(tolerance));
         if (withBias) {
             assertThat(Naive.values(gradB)).containsExactly(expected[2], within(tolerance));
         }
@@ -83,15 +88,15 @@ class ConvOpsTest {
 
     @Test
     void forward_weightWithWrongChannels_throwsNamingBothShapes() {
-        INDArray x = Naive.random(DataType.FLOAT, 1, 2, 3, 5, 5);
-        INDArray w = Naive.random(DataType.FLOAT, 2, 4, 2, 3, 3);
+        INDArray x = Naive.random(DataType.FLOAT, 1, 2, 5, 5, 3);
+        INDArray w = Naive.random(DataType.FLOAT, 2, 4, 3, 3, 2);
         Window window = new Window(3, 3, 1, 1, 0, 0);
 
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class, () -> ConvOps.forward(x, w, null, window));
 
-        assertThat(e).hasMessage("weight: expected shape [4, 3, 3, 3], found [4, 2, 3, 3]");
+        assertThat(e).hasMessage("weight: expected shape [4, 3, 3, 3], found [4, 3, 3, 2]");
     }
 
     @Test

@@ -32,6 +32,31 @@ final class Naive {
         return array.dup('c').data().asDouble();
     }
 
+    /**
+     * A c-order NHWC copy of an NCHW batch, the engine's layout for the ops under test; vectors
+     * ({@code [batch, features]}) as they are.
+     */
+    static INDArray nhwc(INDArray nchw) {
+        return nchw.rank() == 4 ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
+    }
+
+    /**
+     * A c-order NCHW copy of an NHWC batch, for comparing with these loops; vectors as they are.
+     */
+    static INDArray nchw(INDArray nhwc) {
+        return nhwc.rank() == 4 ? nhwc.permute(0, 3, 1, 2).dup('c') : nhwc;
+    }
+
+    /** [batch, channels, height, width] from [batch, height, width, channels]. */
+    static long[] nchwShape(long[] nhwc) {
+        return new long[] {nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
+    }
+
+    /** [filters, kH, kW, channels] weights from [filters, channels, kH, kW] ones. */
+    static INDArray ohwi(INDArray oihw) {
+        return oihw.permute(0, 2, 3, 1).dup('c');
+    }
+
     /** y[n,o,i,j] = b[o] + sum over c, u, v of x[n, c, i*s - p + u, j*s - p + v] * w[o,c,u,v]. */
     static double[] convForward(
             double[] x, long[] xShape, double[] w, long[] wShape, double[] b, Window win) {

@@ -34,9 +34,9 @@ class PoolOpsTest {
         INDArray x = Naive.random(type, 11, 2, 3, 6, 7);
         boolean max = mode == Pool2d.Mode.MAX;
 
-        INDArray y = PoolOps.forward(mode, x, window);
+        INDArray y = Naive.nchw(PoolOps.forward(mode, Naive.nhwc(x), window));
         INDArray g = Naive.random(type, 12, y.shape());
-        INDArray gradX = PoolOps.backward(mode, x, g, window);
+        INDArray gradX = Naive.nchw(PoolOps.backward(mode, Naive.nhwc(x), Naive.nhwc(g), window));
 
         double[] expectedY = Naive.pool(max, Naive.values(x), x.shape(), window, null);
         double[] expectedGrad =
@@ -55,8 +55,8 @@ class PoolOpsTest {
         INDArray x = Naive.random(type, 13, 3, 4, 5, 3);
         INDArray g = Naive.random(type, 14, 3, 4);
 
-        INDArray y = PoolOps.globalAverageForward(x);
-        INDArray gradX = PoolOps.globalAverageBackward(x, g);
+        INDArray y = PoolOps.globalAverageForward(Naive.nhwc(x));
+        INDArray gradX = Naive.nchw(PoolOps.globalAverageBackward(Naive.nhwc(x), g));
 
         double[] xs = Naive.values(x);
         double[] gs = Naive.values(g);
