@@ -7,7 +7,10 @@ import java.util.Arrays;
  * Times a repeated action the way the PyTorch anchor does, so that both sides are measured alike: a
  * few warm-up runs, then {@code clamp(budget / fastest warm-up, minReps, maxReps)} timed runs,
  * reported by their median; the whole loop starts once other processes are quiet and is repeated
- * (up to three times, keeping the cleanest) when they were not.
+ * (up to three times, keeping the cleanest) when they were not. One difference: warm-up lasts at
+ * least {@value #WARM_UP_SECONDS} s, because the JVM compiles a method only after thousands of
+ * calls, and 3 warm-ups and at most 300 timed steps of a 1 ms MLP step would time the Java side
+ * interpreted (half the speed, in 3 runs of each); Python runs the same code from the start.
  *
  * @param seconds the timed runs, in order
  * @param foreignShare the share of the machine other processes used during the timed runs
@@ -22,6 +25,9 @@ record Timing(double[] seconds, double foreignShare) {
     interface Action {
         void run() throws Exception;
     }
+
+    /** The shortest warm-up, in seconds: enough for the JIT compiler to reach the hot paths. */
+    static final double WARM_UP_SECONDS = 2;
 
     static Timing measure(
             Action action, int warmUps, int minReps, double budgetSeconds, int maxReps)
@@ -49,7 +55,8 @@ record Timing(double[] seconds, double foreignShare) {
             Action action, int warmUps, int minReps, double budgetSeconds, int maxReps)
             throws Exception {
         double fastest = Double.MAX_VALUE;
-        for (int i = 0; i < warmUps; i++) {
+        long warmUpEnd = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+        for (int i = 0; i < warmUps || System.nanoTime() < warmUpEnd; i++) {
             fastest = Math.min(fastest, time(action));
         }
         int reps = (int) Math.max(minReps, Math.min(maxReps, budgetSeconds / fastest));
