@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class LeakyReluOpsTest {
 
@@ -57,6 +58,18 @@ class LeakyReluOpsTest {
 
         assertThat(Naive.values(x)).containsExactly(Naive.values(expected), within(0.0));
         assertThat(Naive.values(fromOutput)).containsExactly(Naive.values(fromInput), within(0.0));
+    }
+
+    /** With slope 0 the output is 0 for every negative input, which must still pass nothing. */
+    @Test
+    void backwardFromOutput_slopeZero_passesGradientOnlyWherePositive() {
+        INDArray x = Nd4j.createFromArray(-2.0, -0.5, 0.5, 3.0);
+        INDArray g = Nd4j.createFromArray(1.0, 2.0, 3.0, 4.0);
+
+        LeakyReluOps.forwardInPlace(x, 0);
+        LeakyReluOps.backwardInPlace(x, g, 0);
+
+        assertThat(Naive.values(g)).containsExactly(0.0, 0.0, 3.0, 4.0);
     }
 
     @Test
