@@ -40,8 +40,8 @@ public final class BatchNormOps {
      * The training-mode forward pass: writes each channel's batch mean and <em>biased</em> variance
      * (divided by the count, as the normalisation uses) into {@code mean} and {@code variance},
      * both {@code [channels]}, and {@code gamma * (x - mean) / sqrt(variance + epsilon) + beta}
-     * into {@code output} (shaped like {@code x}, not {@code x} itself). Five passes: sum,
-     * subtract, square, sum, normalise.
+     * into {@code output} (shaped like {@code x}, not {@code x} itself). Four passes: sum, squared
+     * deviation, sum, normalise.
      */
     public static void trainingForward(
             INDArray x,
@@ -59,8 +59,7 @@ public final class BatchNormOps {
         channelSum(rows, mean);
         mean.divi(count);
         // The output holds the squared deviations until the normalisation overwrites it.
-        broadcast("subtract", rows, mean, outputRows);
-        outputRows.muli(outputRows);
+        broadcast("squaredsubtract", rows, mean, outputRows);
         channelSum(outputRows, variance);
         variance.divi(count);
         normalize(x, mean, variance, gamma, beta, epsilon, output);
@@ -211,9 +210,9 @@ public final class BatchNormOps {
     }
 
     /**
-     * {@code out = a op perChannel} for the broadcasting custom ops {@code add}, {@code subtract}
-     * and {@code multiply} on {@code [rows, channels]} matrices, with {@code perChannel} seen as
-     * {@code [1, channels]}. {@code out} may be {@code a}.
+     * {@code out = a op perChannel} for the broadcasting custom ops {@code add}, {@code subtract},
+     * {@code squaredsubtract} and {@code multiply} on {@code [rows, channels]} matrices, with
+     * {@code perChannel} seen as {@code [1, channels]}. {@code out} may be {@code a}.
      */
     private static void broadcast(String op, INDArray a, INDArray perChannel, INDArray out) {
         Nd4j.exec(
