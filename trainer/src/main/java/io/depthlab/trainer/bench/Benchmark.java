@@ -121,13 +121,14 @@ public final class Benchmark {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // ND4J's off-heap arrays are capped at the heap size unless told otherwise; the heap
-        // itself only holds array handles, tens of kilobytes of them per step, which wrap native
-        // buffers freed when they are collected: with a larger heap, collections came so seldom
-        // that the MLP's resident memory grew by 400 MB during its timed loops.
+        // ND4J's off-heap arrays are capped at the heap size unless told otherwise. The heap
+        // itself only holds array handles, which keep libnd4j's native buffers until the garbage
+        // collector frees them: a small young generation collects them every few steps (see
+        // NativeMemory#JVM_OPTIONS), as the depthlab launcher does.
         command.addAll(
                 List.of(
                         "-Xmx256m",
+                        NativeMemory.JVM_OPTIONS,
                         "-Dorg.bytedeco.javacpp.maxbytes=0",
                         "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"));
         String cache = System.getProperty("org.bytedeco.javacpp.cachedir");

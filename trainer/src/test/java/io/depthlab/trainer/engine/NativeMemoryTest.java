@@ -49,5 +49,7 @@ class NativeMemoryTest {
                     assertThat(script).contains(name + "=\"${" + name + ":-" + value + "}\"");
                     assertThat(image).contains(name + "=" + value);
                 });
+        assertThat(script).contains("exec java " + NativeMemory.JVM_OPTIONS + " ");
+        assertThat(image).contains("[\"java\", \"" + NativeMemory.JVM_OPTIONS + "\",");
     }
 }
