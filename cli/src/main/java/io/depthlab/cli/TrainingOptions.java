@@ -70,9 +70,8 @@ final class TrainingOptions {
 
     @Option(
             names = "--width",
-            defaultValue = "32",
-            description = "Filters per convolution of a VGG network (default: ${DEFAULT-VALUE}).")
-    int width;
+            description = "Filters per convolution of a VGG network (default: 32).")
+    Integer width;
 
     @Option(
             names = "--epochs",
@@ -110,29 +109,28 @@ final class TrainingOptions {
 
     @Option(
             names = "--hidden-units",
-            defaultValue = "100",
-            description = "Units of the MLP's hidden layer (default: ${DEFAULT-VALUE}).")
-    int hiddenUnits;
+            description = "Units of the MLP's hidden layer (default: 100).")
+    Integer hiddenUnits;
 
     @Option(
             names = "--drop-rate",
-            defaultValue = "0.2",
             description =
                     "Probability of dropping an MLP hidden unit while training, in [0, 1)"
-                            + " (default: ${DEFAULT-VALUE}; 0 disables dropout).")
-    double dropRate;
+                            + " (default: 0.2; 0 disables dropout).")
+    Double dropRate;
 
     @Option(
             names = "--l1",
             defaultValue = "0",
-            description = "L1 penalty coefficient on the weights (default: none).")
+            description = "L1 penalty coefficient on the weights (default: 0, none).")
     double l1;
 
     @Option(
             names = "--l2",
-            defaultValue = "1e-4",
-            description = "L2 penalty coefficient on the weights (default: ${DEFAULT-VALUE}).")
-    double l2;
+            description =
+                    "L2 penalty coefficient on the weights (default: 1e-4 for mlp; 0, none, for"
+                            + " vgg-*, as in the depth study).")
+    Double l2;
 
     @Option(
             names = "--augment",
@@ -177,7 +175,7 @@ final class TrainingOptions {
 
     /** The network these options name, sized for {@code train}'s examples and classes. */
     Network network(ImageSet train) {
-        String name = network != null ? network : isCifar() ? "vgg-8" : "mlp";
+        String name = networkName();
         if (name.equals("mlp")) {
             return mlp(train);
         }
@@ -192,20 +190,52 @@ final class TrainingOptions {
                             "--network %s: expected 3x32x32 images (cifar100), found %dx%dx%d",
                             name, train.channels(), train.height(), train.width()));
         }
-        return Vgg.depth(Integer.parseInt(vgg.group(1)))
-                .width(width)
-                .batchNorm(vgg.group(2).contains("-bn"))
-                .residual(vgg.group(2).contains("-res"))
-                .classes(train.classCount())
-                .build();
+        Vgg.Builder builder =
+                Vgg.depth(Integer.parseInt(vgg.group(1)))
+                        .width(width == null ? Vgg.DEFAULT_WIDTH : width)
+                        .batchNorm(vgg.group(2).contains("-bn"))
+                        .residual(vgg.group(2).contains("-res"))
+                        .classes(train.classCount());
+        if (l1 != 0) {
+            builder.l1(l1);
+        }
+        if (l2 != null && l2 != 0) {
+            builder.l2(l2);
+        }
+        return builder.build();
+    }
+
+    /** The name's form and a VGG's depth, before any data is loaded. */
+    private void checkNetworkName() {
+        String name = networkName();
+        if (name.equals("mlp")) {
+            return;
+        }
+        Matcher vgg = VGG.matcher(name);
+        if (!vgg.matches()) {
+            throw new IllegalArgumentException(
+                    "--network: expected mlp or vgg-DEPTH[-bn][-res], found '" + name + "'");
+        }
+        try {
+            Vgg.depth(Integer.parseInt(vgg.group(1)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--network " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String networkName() {
+        return network != null ? network : isCifar() ? "vgg-8" : "mlp";
     }
 
     /** The study's MLP; on data other than EMNIST's 47 classes, the same shape resized. */
     private Network mlp(ImageSet train) {
+        int units = hiddenUnits == null ? DEFAULT_HIDDEN_UNITS : hiddenUnits;
+        double drop = dropRate == null ? DEFAULT_DROP_RATE : dropRate;
+        double l2 = this.l2 == null ? DEFAULT_MLP_L2 : this.l2;
         if (train.exampleSize() == Mlp.INPUTS && train.classCount() == Mlp.CLASSES) {
-            Mlp.Builder mlp = Mlp.emnist().hiddenUnits(hiddenUnits);
-            if (dropRate != 0) {
-                mlp.dropRate(dropRate);
+            Mlp.Builder mlp = Mlp.emnist().hiddenUnits(units);
+            if (drop != 0) {
+                mlp.dropRate(drop);
             }
             if (l1 != 0) {
                 mlp.l1(l1);
@@ -218,10 +248,10 @@ final class TrainingOptions {
         Network.Builder mlp =
                 Network.sequential("mlp")
                         .input(train.exampleSize())
-                        .layer(Dense.units(hiddenUnits))
+                        .layer(Dense.units(units))
                         .layer(Activation.relu());
-        if (dropRate != 0) {
-            mlp.layer(Dropout.dropRate(dropRate));
+        if (drop != 0) {
+            mlp.layer(Dropout.dropRate(drop));
         }
         mlp.layer(Dense.units(train.classCount())).layer(SoftmaxOutput.create());
         if (l1 != 0) {
@@ -254,6 +284,10 @@ final class TrainingOptions {
         };
     }
 
+    static final int DEFAULT_HIDDEN_UNITS = 100;
+    static final double DEFAULT_DROP_RATE = 0.2;
+    static final double DEFAULT_MLP_L2 = 1e-4;
+
     /** The largest batch and layer width accepted: {@value}; beyond, memory runs out first. */
     static final int MAX_SIZE = 1 << 16;
 
@@ -261,8 +295,18 @@ final class TrainingOptions {
     void check() {
         positive(epochs, "--epochs");
         bounded(batchSize, "--batch-size");
-        bounded(hiddenUnits, "--hidden-units");
-        bounded(width, "--width");
+        checkNetworkName();
+        boolean mlp = networkName().equals("mlp");
+        // Flags for the other family would be ignored silently: refuse them instead.
+        onlyFor(mlp, hiddenUnits, "--hidden-units", "mlp");
+        onlyFor(mlp, dropRate, "--drop-rate", "mlp");
+        onlyFor(!mlp, width, "--width", "vgg-DEPTH[-bn][-res]");
+        if (hiddenUnits != null) {
+            bounded(hiddenUnits, "--hidden-units");
+        }
+        if (width != null) {
+            bounded(width, "--width");
+        }
         if (limit != null) {
             positive(limit, "--limit");
         }
@@ -270,14 +314,15 @@ final class TrainingOptions {
             throw new IllegalArgumentException(
                     "--learning-rate: expected a positive number, found " + learningRate);
         }
-        if (!(dropRate >= 0 && dropRate < 1)) {
+        if (dropRate != null && !(dropRate >= 0 && dropRate < 1)) {
             throw new IllegalArgumentException(
                     "--drop-rate: expected a probability in [0, 1), found " + dropRate);
         }
-        if (!(l1 >= 0) || !(l2 >= 0)) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "--l1 / --l2: expected coefficients >= 0, found %s / %s", l1, l2));
+        if (!(l1 >= 0) || !Double.isFinite(l1)) {
+            throw new IllegalArgumentException("--l1: expected a coefficient >= 0, found " + l1);
+        }
+        if (l2 != null && (!(l2 >= 0) || !Double.isFinite(l2))) {
+            throw new IllegalArgumentException("--l2: expected a coefficient >= 0, found " + l2);
         }
         double fraction = validFraction();
         if (!(fraction > 0 && fraction < 1)) {
@@ -285,6 +330,15 @@ final class TrainingOptions {
                     "--valid-fraction: expected a fraction in (0, 1), found " + fraction);
         }
         schedule();
+    }
+
+    private void onlyFor(boolean applies, Object value, String option, String networks) {
+        if (value != null && !applies) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s: applies to --network %s only, found --network %s",
+                            option, networks, networkName()));
+        }
     }
 
     private static void bounded(int value, String option) {

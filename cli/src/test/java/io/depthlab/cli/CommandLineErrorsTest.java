@@ -44,6 +44,60 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void train_mlpFlagsWithVgg_areRefusedRatherThanIgnored() {
+        int status =
+                run("train", "--network", "vgg-8", "--drop-rate", "0.5", "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab train: --drop-rate: applies to --network mlp only, found"
+                                + " --network vgg-8\n");
+    }
+
+    @Test
+    void train_widthWithMlp_isRefused() {
+        int status = run("train", "--width", "16", "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .contains(
+                        "--width: applies to --network vgg-DEPTH[-bn][-res] only, found --network"
+                                + " mlp");
+    }
+
+    @Test
+    void train_vggDepthOutsideTheFamily_namesTheFlagBeforeLoadingData() {
+        Path missing = dir.resolve("nowhere");
+
+        int status =
+                run(
+                        "train",
+                        "--dataset",
+                        "cifar100",
+                        "--data",
+                        missing.toString(),
+                        "--network",
+                        "vgg-21",
+                        "--runs",
+                        dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .startsWith("depthlab train: --network vgg-21: VGG depth: expected 6b + 8")
+                .contains("found 21");
+    }
+
+    @Test
+    void train_negativeL2_namesTheFlag() {
+        int status = run("train", "--l2", "-1", "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo("depthlab train: --l2: expected a coefficient >= 0, found -1.0\n");
+    }
+
+    @Test
     void train_unknownOptimizer_listsTheValidOnes() {
         int status = run("train", "--optimizer", "lbfgs");
 

@@ -8,6 +8,7 @@ import io.depthlab.dsl.GlobalAveragePool;
 import io.depthlab.dsl.Initializer;
 import io.depthlab.dsl.Layer;
 import io.depthlab.dsl.Network;
+import io.depthlab.dsl.Penalty;
 import io.depthlab.dsl.Pool2d;
 import io.depthlab.dsl.Residual;
 import io.depthlab.dsl.Shape;
@@ -122,6 +123,8 @@ public final class Vgg {
         private Boolean batchNorm;
         private Boolean residual;
         private Integer classes;
+        private Double l1;
+        private Double l2;
 
         private Builder(int blocks, int depth) {
             this.blocks = blocks;
@@ -157,6 +160,28 @@ public final class Vgg {
         }
 
         /**
+         * An L1 penalty on every weight tensor (convolutions and the classifier, not biases or
+         * batch-norm parameters); default none.
+         */
+        public Builder l1(double coefficient) {
+            unset(this.l1, "l1");
+            Penalty.l1(coefficient);
+            this.l1 = coefficient;
+            return this;
+        }
+
+        /**
+         * An L2 penalty on every weight tensor, the study's weight decay when it sets one (added to
+         * the gradient before Adam's update); default none, as in the study.
+         */
+        public Builder l2(double coefficient) {
+            unset(this.l2, "l2");
+            Penalty.l2(coefficient);
+            this.l2 = coefficient;
+            return this;
+        }
+
+        /**
          * The network, named {@code vgg-<depth>} with {@code -bn} and {@code -res} for the variants
          * and {@code -w<width>} and {@code -c<classes>} where those differ from the defaults, e.g.
          * {@code vgg-38-bn-res}.
@@ -171,6 +196,12 @@ public final class Vgg {
             Network.Builder network = Network.sequential(name(stack, classCount));
             network.input(INPUT_SHAPE.toArray());
             stack.layers(blocks, classCount).forEach(network::layer);
+            if (l1 != null) {
+                network.l1(l1);
+            }
+            if (l2 != null) {
+                network.l2(l2);
+            }
             return network.build();
         }
 

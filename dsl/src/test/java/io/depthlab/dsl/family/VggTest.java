@@ -11,6 +11,7 @@ import io.depthlab.dsl.Initializer;
 import io.depthlab.dsl.Layer;
 import io.depthlab.dsl.Network;
 import io.depthlab.dsl.NetworkProtos;
+import io.depthlab.dsl.Penalty;
 import io.depthlab.dsl.Pool2d;
 import io.depthlab.dsl.Residual;
 import io.depthlab.dsl.Shape;
@@ -24,6 +25,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The study's VGG family; expected counts and FLOPs are the study's (REFERENCE.md section 1). */
 class VggTest {
+
+    @Test
+    void build_withPenalties_putsThemOnTheNetwork_andKeepsTheName() {
+        Network network = Vgg.depth(8).l1(1e-5).l2(5e-4).build();
+
+        assertThat(network.penalties()).containsExactly(Penalty.l1(1e-5), Penalty.l2(5e-4));
+        assertThat(network.name()).isEqualTo("vgg-8");
+        assertThat(Vgg.depth(8).build().penalties()).isEmpty();
+    }
+
+    @Test
+    void l2_negative_throwsAtTheCall() {
+        assertThrows(IllegalArgumentException.class, () -> Vgg.depth(8).l2(-1));
+    }
 
     @ParameterizedTest(name = "VGG-{0} bn={1} res={2}")
     @CsvSource({
