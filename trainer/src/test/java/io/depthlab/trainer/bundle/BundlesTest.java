@@ -8,9 +8,11 @@ import io.depthlab.proto.bundle.ModelBundle;
 import io.depthlab.proto.bundle.Tensor;
 import io.depthlab.trainer.inference.Nd4jClassifier;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,14 +61,94 @@ class BundlesTest {
     }
 
     @Test
-    void read_otherFormatVersion_namesBothVersions() throws Exception {
+    void read_otherFormatVersion_namesTheReadableRange() throws Exception {
         ModelBundle future =
-                ModelBundle.parseFrom(golden()).toBuilder().setFormatVersion(2).build();
+                ModelBundle.parseFrom(golden()).toBuilder().setFormatVersion(3).build();
         Path file = write(future.toByteArray());
 
         assertThatThrownBy(() -> Bundles.read(file))
                 .isInstanceOf(BundleException.class)
-                .hasMessage(file + ": expected model bundle format version 1, found version 2");
+                .hasMessage(
+                        file + ": expected model bundle format version 1 to 2, found version 3");
+    }
+
+    @Test
+    void write_version2_endsWithTheChecksumOfTheBytesBefore() throws Exception {
+        ModelBundle bundle = version2();
+        Path file = dir.resolve("v2.dlb");
+
+        Bundles.write(bundle, file);
+
+        byte[] bytes = Files.readAllBytes(file);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 5);
+        assertThat(bytes[bytes.length - 5]).isEqualTo((byte) 0x7d);
+        assertThat(ModelBundle.parseFrom(bytes).getChecksum()).isEqualTo((int) crc.getValue());
+        assertThat(Bundles.read(file).toBuilder().clearChecksum().build()).isEqualTo(bundle);
+    }
+
+    /**
+     * Cut at every field boundary the file still parses as Protocol Buffers data (a shorter
+     * message): only the checksum, which the cut removes, tells it from a whole file.
+     */
+    @Test
+    void read_version2CutShortAnywhere_isRefused() throws Exception {
+        byte[] bytes = Bundles.toBytes(version2());
+
+        for (int length = 1; length < bytes.length; length++) {
+            Path file = write(Arrays.copyOf(bytes, length));
+
+            assertThatThrownBy(() -> Bundles.read(file))
+                    .as("cut to %d of %d bytes", length, bytes.length)
+                    .isInstanceOf(BundleException.class);
+        }
+    }
+
+    @Test
+    void read_version2CutAtAFieldBoundary_saysCutShort() throws Exception {
+        ModelBundle bundle = version2();
+        byte[] bytes = Bundles.toBytes(bundle);
+        // Class labels are field 7 and the training record field 8: drop everything from 7 on.
+        int cut =
+                bundle.toBuilder().clearClassLabels().clearTraining().build().toByteArray().length;
+        Path file = write(Arrays.copyOf(bytes, cut));
+
+        assertThat(ModelBundle.parseFrom(Arrays.copyOf(bytes, cut)).getClassLabelsCount()).isZero();
+        assertThatThrownBy(() -> Bundles.read(file))
+                .hasMessage(
+                        file
+                                + ": expected a version-2 model bundle to end with its checksum,"
+                                + " found none (the file was cut short)");
+    }
+
+    @Test
+    void read_version2WithAChangedByte_saysCorrupt() throws Exception {
+        byte[] bytes = Bundles.toBytes(version2());
+        // A byte inside a weight value: still valid Protocol Buffers data.
+        byte[] changed = bytes.clone();
+        int inWeights = indexOf(changed, "hidden.weight".getBytes(StandardCharsets.UTF_8)) + 30;
+        changed[inWeights] ^= 0x10;
+        Path file = write(changed);
+
+        assertThat(ModelBundle.parseFrom(changed)).isNotEqualTo(ModelBundle.parseFrom(bytes));
+        assertThatThrownBy(() -> Bundles.read(file))
+                .hasMessageStartingWith(file + ": expected checksum ")
+                .hasMessageEndingWith("(the file is corrupt)");
+    }
+
+    private static ModelBundle version2() throws Exception {
+        return ModelBundle.parseFrom(golden()).toBuilder()
+                .setFormatVersion(Bundles.FORMAT_VERSION)
+                .build();
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(Arrays.copyOfRange(bytes, i, i + part.length), part)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
@@ -113,7 +195,7 @@ class BundlesTest {
         assertThatThrownBy(() -> Bundles.read(file))
                 .hasMessage(
                         file
-                                + ": expected model bundle format version 1, found version"
+                                + ": expected model bundle format version 1 to 2, found version"
                                 + " 4294967295");
     }
 
