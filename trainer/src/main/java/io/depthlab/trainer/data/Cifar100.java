@@ -79,8 +79,8 @@ public final class Cifar100 {
 
     /**
      * Loads the binary version from {@code dir}: {@code train.bin}, or when it is absent the parts
-     * {@code train-part1.bin}, {@code train-part2.bin}, ... concatenated in numeric order; {@code
-     * test.bin}; and the class names from {@code fine_label_names.txt} or {@code
+     * {@code train-part1.bin}, {@code train-part2.bin}, ... (no gaps) concatenated in numeric
+     * order; {@code test.bin}; and the class names from {@code fine_label_names.txt} or {@code
      * coarse_label_names.txt}.
      *
      * @throws DatasetException if a file is missing, has a size that is not a multiple of {@value
@@ -124,6 +124,20 @@ public final class Cifar100 {
                             + " neither");
         }
         parts.sort(Comparator.comparingLong(Cifar100::partNumber));
+        // A missing part would shift every later image silently: require 1, 2, ..., N.
+        for (int i = 0; i < parts.size(); i++) {
+            if (partNumber(parts.get(i)) != i + 1) {
+                throw new DatasetException(
+                        String.format(
+                                "%s: expected training parts numbered 1 to %d without gaps,"
+                                        + " found parts %s (part %d is %s)",
+                                dir,
+                                parts.size(),
+                                parts.stream().map(Cifar100::partNumber).toList(),
+                                i + 1,
+                                partNumber(parts.get(i)) < i + 1 ? "repeated" : "missing"));
+            }
+        }
         return List.copyOf(parts);
     }
 

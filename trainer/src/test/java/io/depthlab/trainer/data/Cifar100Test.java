@@ -51,10 +51,13 @@ class Cifar100Test {
     @Test
     void load_trainParts_areJoinedInNumericOrder() throws Exception {
         Path folder = TestData.shared("cifar100");
-        byte[] records = firstRecords(folder, 3);
-        Files.write(dir.resolve("train-part1.bin"), Arrays.copyOfRange(records, 0, 3074));
-        Files.write(dir.resolve("train-part2.bin"), Arrays.copyOfRange(records, 3074, 6148));
-        Files.write(dir.resolve("train-part10.bin"), Arrays.copyOfRange(records, 6148, 9222));
+        byte[] records = firstRecords(folder, 10);
+        // Part 10 sorts before part 2 by name: the order must be numeric.
+        for (int part = 1; part <= 10; part++) {
+            Files.write(
+                    dir.resolve("train-part" + part + ".bin"),
+                    Arrays.copyOfRange(records, (part - 1) * 3074, part * 3074));
+        }
         Files.write(dir.resolve("test.bin"), Arrays.copyOf(records, 3074));
         for (String names : List.of("fine_label_names.txt", "coarse_label_names.txt")) {
             Files.copy(folder.resolve(names), dir.resolve(names));
@@ -63,10 +66,27 @@ class Cifar100Test {
         Dataset data = Cifar100.load(dir, LabelKind.FINE);
 
         assertThat(data.name()).isEqualTo("cifar100-fine");
-        assertThat(data.train().labels()).containsExactly(49, 33, 72);
+        assertThat(data.train().count()).isEqualTo(10);
+        assertThat(data.train().labels()).startsWith(49, 33, 72);
+        assertThat(data.train().labels()[9]).isEqualTo(records[9 * 3074 + 1]);
         assertThat(data.test().labels()).containsExactly(49);
         assertThat(data.train().channels()).isEqualTo(3);
         assertThat(data.train().height()).isEqualTo(32);
+    }
+
+    @Test
+    void trainFiles_missingPart_namesTheGap() throws Exception {
+        for (int part : new int[] {1, 3}) {
+            Files.write(dir.resolve("train-part" + part + ".bin"), new byte[3074]);
+        }
+
+        DatasetException e = assertThrows(DatasetException.class, () -> Cifar100.trainFiles(dir));
+
+        assertThat(e)
+                .hasMessage(
+                        dir
+                                + ": expected training parts numbered 1 to 2 without gaps, found"
+                                + " parts [1, 3] (part 2 is missing)");
     }
 
     @Test
