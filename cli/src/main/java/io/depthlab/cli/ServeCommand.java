@@ -35,6 +35,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Ports and host first: a mistake there costs no read of a large bundle.
+        Serving.checkAvailable(serving);
         ModelBundle bundle = Bundles.read(bundleFile);
         try (Serving running = Serving.start(bundle, serving)) {
             spec.commandLine()

@@ -98,9 +98,19 @@ final class Serving implements AutoCloseable {
 
     private static IOException bindFailure(String option, String host, int port, IOException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String message = String.valueOf(cause.getMessage());
+        if (cause instanceof BindException && message.contains("assign")) {
+            // EADDRNOTAVAIL: the host is the mistake, not the port.
+            return new IOException(
+                    String.format(
+                            "--host %s: cannot listen on %s:%d: the address is not one of this"
+                                    + " machine's; use 127.0.0.1, 0.0.0.0 (every interface) or"
+                                    + " one of its own addresses",
+                            host, host, port),
+                    e);
+        }
         String reason =
-                cause instanceof BindException
-                                || String.valueOf(cause.getMessage()).contains("in use")
+                message.contains("in use")
                         ? "the port is already in use"
                         : ErrorReporter.describe(cause);
         return new IOException(

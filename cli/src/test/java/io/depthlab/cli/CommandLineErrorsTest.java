@@ -255,6 +255,29 @@ class CommandLineErrorsTest {
         }
     }
 
+    /** 192.0.2.1 is a documentation address (RFC 5737): binding fails locally, nothing is sent. */
+    @Test
+    void serve_hostNotOfThisMachine_blamesTheHostNotThePort() {
+        Path bundle = dir.resolve("model.dlb");
+
+        int status =
+                run(
+                        "serve",
+                        "--bundle",
+                        bundle.toString(),
+                        "--host",
+                        "192.0.2.1",
+                        "--port",
+                        "18641");
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab serve: --host 192.0.2.1: cannot listen on 192.0.2.1:18641:"
+                                + " the address is not one of this machine's; use 127.0.0.1,"
+                                + " 0.0.0.0 (every interface) or one of its own addresses\n");
+    }
+
     @Test
     void quickstart_samePortTwice_refused() {
         int status = run("quickstart", "--port", "9001", "--metrics-port", "9001");
