@@ -209,11 +209,11 @@ public final class Trainer {
 
         TrainingResult execute() {
             log.info(
-                    "Training '{}' ({} parameters) for {} epochs on {} examples, batch {}, {},"
+                    "Training '{}' ({} parameters) for {} on {} examples, batch {}, {},"
                             + " seed {}",
                     network.name(),
                     network.parameterCount(),
-                    epochs,
+                    epochs == 1 ? "1 epoch" : epochs + " epochs",
                     train.set().count(),
                     train.batchSize(),
                     describeOptimizer(),
@@ -348,7 +348,8 @@ public final class Trainer {
                     percent(record.trainAccuracy()),
                     fixed(record.validLoss()),
                     percent(record.validAccuracy()),
-                    record.learningRate(),
+                    // Four significant digits: a cosine schedule's 9.064e-4 rather than 17.
+                    String.format(Locale.ROOT, "%.4g", record.learningRate()),
                     fixed(record.seconds()));
         }
     }
