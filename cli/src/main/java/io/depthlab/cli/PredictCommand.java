@@ -117,7 +117,10 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             throw new IllegalArgumentException("--top: expected at least 1, found " + top);
         }
-        byte[] pixels = source.idx != null ? readIdx(source.idx) : readImage(source.png);
+        if (source.idx != null) {
+            // A bad file or index is reported before any connection is tried.
+            readIdx(source.idx);
+        }
         try (InferenceClient client = InferenceClient.connect(host, port)) {
             if (!client.waitUntilReady(READY_WAIT)) {
                 throw new IOException(
@@ -127,6 +130,10 @@ final class PredictCommand implements Callable<Integer> {
                                 host, port, READY_WAIT.toSeconds()));
             }
             ModelMetadataResponse metadata = client.modelMetadata(model);
+            byte[] pixels =
+                    source.idx != null
+                            ? readIdx(source.idx)
+                            : readImage(source.png, colourModel(metadata));
             checkSize(metadata, pixels.length);
             checkTop(metadata);
             print(client.topClasses(model, pixels, top));
@@ -174,12 +181,16 @@ final class PredictCommand implements Callable<Integer> {
 
     private void print(List<InferenceClient.RankedClass> ranked) {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%4s  %6s  %-8s  %11s%n", "rank", "class", "label", "probability");
+        // CIFAR-100's labels run to 13 characters ("sweet_pepper"), EMNIST's to one.
+        int width = 8;
+        for (InferenceClient.RankedClass c : ranked) {
+            width = Math.max(width, c.label().length());
+        }
+        String row = "%4d  %6d  %-" + width + "s  %10.2f%%%n";
+        out.printf("%4s  %6s  %-" + width + "s  %11s%n", "rank", "class", "label", "probability");
         for (int i = 0; i < ranked.size(); i++) {
             InferenceClient.RankedClass c = ranked.get(i);
-            out.printf(
-                    "%4d  %6d  %-8s  %10.2f%%%n",
-                    i + 1, c.index(), c.label(), 100 * c.probability());
+            out.printf(row, i + 1, c.index(), c.label(), 100 * c.probability());
         }
         out.flush();
     }
@@ -198,7 +209,16 @@ final class PredictCommand implements Callable<Integer> {
         return pixels;
     }
 
-    private static byte[] readImage(Png png) throws IOException {
+    /** Whether the model takes three-channel images ({@code [batch, 3, height, width]}). */
+    private static boolean colourModel(ModelMetadataResponse metadata) {
+        if (metadata.getInputsCount() == 0) {
+            return false;
+        }
+        List<Long> shape = metadata.getInputs(0).getShapeList();
+        return shape.size() == 4 && shape.get(1) == 3;
+    }
+
+    private static byte[] readImage(Png png, boolean colour) throws IOException {
         if (Files.isDirectory(png.file)) {
             throw new IOException(
                     "--image " + png.file + ": expected an image file, found a folder");
@@ -220,8 +240,37 @@ final class PredictCommand implements Callable<Integer> {
                             + ": expected a PNG, JPEG, BMP or GIF image, found"
                             + " another format");
         }
+        if (colour) {
+            if (png.upright) {
+                throw new IllegalArgumentException(
+                        "--upright: applies to grey EMNIST models only, found a model of RGB"
+                                + " images");
+            }
+            return rgbPlanes(image, png.invert);
+        }
         byte[] pixels = grey(image, png.invert);
         return png.upright ? Emnist.transpose(pixels, image.getHeight(), image.getWidth()) : pixels;
+    }
+
+    /**
+     * 8-bit red, green and blue planes, each row-major, as CIFAR stores images and the model's
+     * {@code [3, height, width]} input reads them.
+     */
+    static byte[] rgbPlanes(BufferedImage image, boolean invert) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int plane = width * height;
+        byte[] pixels = new byte[3 * plane];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int rgb = image.getRGB(x, y);
+                for (int c = 0; c < 3; c++) {
+                    int value = (rgb >> (16 - 8 * c)) & 0xff;
+                    pixels[c * plane + y * width + x] = (byte) (invert ? 255 - value : value);
+                }
+            }
+        }
+        return pixels;
     }
 
     /**

@@ -38,6 +38,17 @@ class PredictCommandTest {
         assertThat(unsigned(pixels)).containsExactly(0, 255);
     }
 
+    @Test
+    void rgbPlanes_colourImage_redThenGreenThenBluePlanes() {
+        BufferedImage image = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, 0x102030);
+        image.setRGB(1, 0, 0xa0b0c0);
+
+        byte[] pixels = PredictCommand.rgbPlanes(image, false);
+
+        assertThat(unsigned(pixels)).containsExactly(0x10, 0xa0, 0x20, 0xb0, 0x30, 0xc0);
+    }
+
     private static int[] unsigned(byte[] bytes) {
         int[] values = new int[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
