@@ -217,7 +217,7 @@ final class TrainingOptions {
                     "--network: expected mlp or vgg-DEPTH[-bn][-res], found '" + name + "'");
         }
         try {
-            Vgg.depth(Integer.parseInt(vgg.group(1)));
+            Vgg.depth(Integer.parseInt(vgg.group(1))).residual(vgg.group(2).contains("-res"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--network " + name + ": " + e.getMessage(), e);
         }

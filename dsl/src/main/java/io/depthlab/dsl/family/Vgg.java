@@ -145,9 +145,19 @@ public final class Vgg {
             return this;
         }
 
-        /** Whether processing blocks get an identity skip; default false. */
+        /**
+         * Whether processing blocks get an identity skip; default false. Depth 8 has no processing
+         * blocks, so asking it for skips is refused rather than ignored.
+         */
         public Builder residual(boolean residual) {
             unset(this.residual, "residual");
+            if (residual && blocks == 0) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "VGG residual: depth %d has no processing blocks to skip; expected"
+                                        + " a depth of %d or more",
+                                depth, MIN_DEPTH + 6));
+            }
             this.residual = residual;
             return this;
         }

@@ -36,6 +36,18 @@ class VggTest {
     }
 
     @Test
+    void residual_depth8_isRefusedNamingTheSmallestDepthWithBlocks() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Vgg.depth(8).residual(true));
+
+        assertThat(e)
+                .hasMessage(
+                        "VGG residual: depth 8 has no processing blocks to skip; expected a depth"
+                                + " of 14 or more");
+        assertThat(Vgg.depth(8).residual(false).build().name()).isEqualTo("vgg-8");
+    }
+
+    @Test
     void l2_negative_throwsAtTheCall() {
         assertThrows(IllegalArgumentException.class, () -> Vgg.depth(8).l2(-1));
     }
@@ -81,7 +93,8 @@ class VggTest {
     @ParameterizedTest
     @ValueSource(ints = {8, 14, 20, 26, 32, 38, 68})
     void build_anyValidDepth_hasThatManyWeightLayers(int depth) {
-        Network network = Vgg.depth(depth).residual(true).build();
+        // Residual blocks hide layers inside them: count through them where there are blocks.
+        Network network = Vgg.depth(depth).residual(depth > 8).build();
 
         long weightLayers = flatten(network.layers()).stream().filter(VggTest::hasWeights).count();
 
