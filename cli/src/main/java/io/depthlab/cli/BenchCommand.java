@@ -29,8 +29,9 @@ final class BenchCommand implements Callable<Integer> {
             names = "--models",
             paramLabel = "LIST",
             description =
-                    "Comma-separated models (default: VGG_08, VGG_38, VGG_38_BN_RC,"
-                            + " VGG_68_BN_RC, MLP_784_100_47).")
+                    "Comma-separated models, by the anchor's names or train's (vgg-38-bn-res,"
+                            + " mlp); default: VGG_08, VGG_38, VGG_38_BN_RC, VGG_68_BN_RC,"
+                            + " MLP_784_100_47.")
     String models;
 
     @Option(names = "--quick", description = "Shorter timed loops (2 s per model instead of 8).")

@@ -36,6 +36,11 @@ enum BenchModel {
         return Vgg.depth(depth).batchNorm(batchNorm).residual(residual).build();
     }
 
+    /** The name {@code depthlab train --network} gives this model, e.g. {@code vgg-38-bn-res}. */
+    String trainName() {
+        return this == MLP_784_100_47 ? "mlp" : network().name();
+    }
+
     /** The classes of the output layer, from which random labels are drawn. */
     int classes() {
         return this == MLP_784_100_47 ? Mlp.CLASSES : Vgg.DEFAULT_CLASSES;

@@ -223,13 +223,18 @@ public final class Benchmark {
     }
 
     /** The command line. */
-    private static final class Options {
+    static final class Options {
         private List<BenchModel> models = DEFAULT_MODELS;
         private double budgetSeconds = DEFAULT_BUDGET_SECONDS;
         private BenchModel worker;
         private BenchModel profile;
         private Path result;
         private long maxWaitSeconds = 120;
+
+        /** The models to measure, in order. */
+        List<BenchModel> models() {
+            return models;
+        }
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -281,19 +286,33 @@ public final class Benchmark {
         }
 
         private static List<BenchModel> models(String list) {
-            return Arrays.stream(list.split(",")).map(Options::model).toList();
-        }
-
-        private static BenchModel model(String name) {
-            try {
-                return BenchModel.valueOf(name.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
+            List<BenchModel> models =
+                    Arrays.stream(list.split(","))
+                            .filter(name -> !name.isBlank())
+                            .map(Options::model)
+                            .toList();
+            if (models.isEmpty()) {
                 throw new IllegalArgumentException(
                         String.format(
-                                "benchmark: expected one of %s, found '%s'",
-                                Arrays.toString(BenchModel.values()), name),
-                        e);
+                                "benchmark --models: expected a comma-separated list of %s,"
+                                        + " found '%s'",
+                                Arrays.toString(BenchModel.values()), list));
             }
+            return models;
+        }
+
+        /** A model by its anchor name ({@code VGG_08}) or as train names it ({@code vgg-8}). */
+        private static BenchModel model(String name) {
+            String key = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (BenchModel model : BenchModel.values()) {
+                if (model.name().equals(key) || model.trainName().equals(name.trim())) {
+                    return model;
+                }
+            }
+            throw new IllegalArgumentException(
+                    String.format(
+                            "benchmark: expected one of %s, found '%s'",
+                            Arrays.toString(BenchModel.values()), name));
         }
     }
 }
