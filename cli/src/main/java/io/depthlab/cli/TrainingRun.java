@@ -62,6 +62,18 @@ final class TrainingRun {
             throw new IOException("--runs " + runsDir + ": expected a folder, found a file");
         }
         Dataset dataset = limit(load(options.dataset, dataDir), options.limit);
+        long validation = Math.round(options.validFraction() * dataset.train().count());
+        if (validation < 1 || validation >= dataset.train().count()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "--valid-fraction %s of %d training examples: expected at least one"
+                                    + " example for validation and one for training, found %d"
+                                    + " and %d; use more examples (--limit) or another fraction",
+                            options.validFraction(),
+                            dataset.train().count(),
+                            validation,
+                            dataset.train().count() - validation));
+        }
         Split split =
                 Split.trainValidationFraction(
                         dataset.train(), options.validFraction(), options.seed);

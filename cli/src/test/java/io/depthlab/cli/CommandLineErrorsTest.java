@@ -97,6 +97,19 @@ class CommandLineErrorsTest {
                 .isEqualTo("depthlab train: --l2: expected a coefficient >= 0, found -1.0\n");
     }
 
+    /** EMNIST's sample ships with the project: 4 examples leave none for validation at 10 %. */
+    @Test
+    void train_limitTooSmallForAValidationSet_saysWhatToChange() {
+        int status = run("train", "--limit", "4", "--epochs", "1", "--runs", dir.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab train: --valid-fraction 0.1 of 4 training examples: expected at"
+                                + " least one example for validation and one for training, found"
+                                + " 0 and 4; use more examples (--limit) or another fraction\n");
+    }
+
     @Test
     void train_unknownOptimizer_listsTheValidOnes() {
         int status = run("train", "--optimizer", "lbfgs");
