@@ -1,6 +1,5 @@
 package io.depthlab.trainer.engine.conv;
 
-import io.depthlab.trainer.engine.NdArrays;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,7 +9,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Batch normalisation (Ioffe and Szegedy, 2015) over the channels of images in the engine's NHWC
@@ -56,12 +54,10 @@ public final class BatchNormOps {
         INDArray outputRows = writableRows(output, "batch norm output");
         double count = rows.size(0);
 
-        channelSum(rows, mean);
-        mean.divi(count);
+        channelSum(rows, 1 / count, mean);
         // The output holds the squared deviations until the normalisation overwrites it.
         broadcast("squaredsubtract", rows, mean, outputRows);
-        channelSum(outputRows, variance);
-        variance.divi(count);
+        channelSum(outputRows, 1 / count, variance);
         normalize(x, mean, variance, gamma, beta, epsilon, output);
     }
 
@@ -163,23 +159,38 @@ public final class BatchNormOps {
         try (MemoryWorkspace scratch = Scratch.open()) {
             INDArray centred = rows.ulike();
             broadcast("subtract", rows, mean, centred);
-            channelSum(gradRows, gradBeta);
+            channelSum(gradRows, 1, gradBeta);
             INDArray product = centred.mul(gradRows);
-            channelSum(product, gradGamma);
-            INDArray inverseStd = inverseStd(variance, epsilon);
-            gradGamma.muli(inverseStd);
-            INDArray gradScale = inverseStd.mul(gamma);
+            channelSum(product, 1, gradGamma);
+
+            // The per-channel factors in Java: a native op on 32 values costs more in dispatch
+            // than the arithmetic, and a backward pass needed ten of them.
+            double[] varianceValues = values(variance);
+            double[] gammaValues = values(gamma);
+            double[] gradGammaValues = values(gradGamma);
+            double[] gradBetaValues = values(gradBeta);
+            int n = varianceValues.length;
+            double[] gradScale = new double[n];
+            double[] centredScale = new double[n];
+            double[] shift = new double[n];
+            for (int c = 0; c < n; c++) {
+                double inverseStd = 1 / Math.sqrt(varianceValues[c] + epsilon);
+                gradGammaValues[c] *= inverseStd;
+                gradScale[c] = inverseStd * gammaValues[c];
+                centredScale[c] = -gradScale[c] * inverseStd * gradGammaValues[c] / count;
+                shift[c] = -gradScale[c] * gradBetaValues[c] / count;
+            }
+            put(gradGamma, gradGammaValues);
+            INDArray gradScales = vector(x.dataType(), gradScale);
             if (!throughStatistics) {
-                broadcast("multiply", gradRows, gradScale, gradRows);
+                broadcast("multiply", gradRows, gradScales, gradRows);
                 return gradOutput;
             }
 
             // gradX = gradScale * g + centred * centredScale + shift, per channel.
-            INDArray centredScale = gradScale.mul(inverseStd).muli(gradGamma).divi(-count);
-            INDArray shift = gradScale.mul(gradBeta).divi(-count);
-            broadcast("multiply", centred, centredScale, centred);
-            broadcast("add", centred, shift, centred);
-            broadcast("multiply", gradRows, gradScale, gradRows);
+            broadcast("multiply", centred, vector(x.dataType(), centredScale), centred);
+            broadcast("add", centred, vector(x.dataType(), shift), centred);
+            broadcast("multiply", gradRows, gradScales, gradRows);
             // libnd4j's add, not BLAS axpy: OpenBLAS's threads fight the OpenMP threads still
             // spinning after the ops above (see LeakyReluOps).
             gradRows.addi(centred);
@@ -198,15 +209,37 @@ public final class BatchNormOps {
             INDArray running, INDArray batch, double momentum, double correction) {
         Objects.requireNonNull(running, "running");
         checkChannels(batch, running.length(), "batch statistic");
-        INDArray weighted = batch.mul(momentum * correction);
-        running.muli(1 - momentum).addi(weighted);
-        NdArrays.release(weighted);
+        double[] current = values(running);
+        double[] statistic = values(batch);
+        for (int c = 0; c < current.length; c++) {
+            current[c] = (1 - momentum) * current[c] + momentum * correction * statistic[c];
+        }
+        put(running, current);
     }
 
-    /** A new {@code 1 / sqrt(variance + epsilon)}, {@code [channels]}. */
-    private static INDArray inverseStd(INDArray variance, double epsilon) {
-        INDArray result = variance.add(epsilon);
-        return Transforms.sqrt(result, false).rdivi(1);
+    /** A per-channel vector's values, copied to Java without a native op. */
+    private static double[] values(INDArray vector) {
+        boolean whole = !vector.isView() && vector.data().length() == vector.length();
+        return (whole ? vector : vector.dup()).data().asDouble();
+    }
+
+    /** Writes {@code values} into a per-channel vector, element by element, without an op. */
+    private static void put(INDArray vector, double[] values) {
+        for (int c = 0; c < values.length; c++) {
+            vector.putScalar(c, values[c]);
+        }
+    }
+
+    /** A new per-channel vector of {@code type} in the current workspace. */
+    private static INDArray vector(DataType type, double[] values) {
+        if (type == DataType.DOUBLE) {
+            return Nd4j.createFromArray(values);
+        }
+        float[] floats = new float[values.length];
+        for (int c = 0; c < values.length; c++) {
+            floats[c] = (float) values[c];
+        }
+        return Nd4j.createFromArray(floats);
     }
 
     /**
@@ -222,10 +255,13 @@ public final class BatchNormOps {
                         .build());
     }
 
-    /** Sums each column of {@code rows} into {@code out}: a row of ones times the matrix. */
-    private static void channelSum(INDArray rows, INDArray out) {
+    /**
+     * Writes {@code scale} times the sum of each column of {@code rows} into {@code out}: a row of
+     * ones times the matrix, scaled by the product itself (a mean costs no extra pass).
+     */
+    private static void channelSum(INDArray rows, double scale, INDArray out) {
         INDArray ones = ones(rows.dataType(), rows.size(0));
-        Nd4j.gemm(ones, rows, out.reshape(1, rows.size(1)), false, false, 1.0, 0.0);
+        Nd4j.gemm(ones, rows, out.reshape(1, rows.size(1)), false, false, scale, 0.0);
     }
 
     /** This thread's {@code [1, length]} row of ones of {@code type}, made once. */
