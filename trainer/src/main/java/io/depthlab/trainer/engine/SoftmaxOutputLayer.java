@@ -3,22 +3,24 @@ package io.depthlab.trainer.engine;
 import io.depthlab.dsl.Shape;
 import io.depthlab.dsl.SoftmaxOutput;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Softmax over class scores with cross-entropy loss {@code -mean_i log p[i, y_i]}. The forward pass
- * subtracts each row's maximum before exponentiating and keeps the row's log-sum-exp, so the loss
- * is computed from scores ({@code max + logSumExp - z[i, y_i]}) and stays finite even when a
- * probability underflows to 0. The combined gradient is {@code (p - onehot(y)) / batch}.
+ * is one libnd4j {@code softmax} (which subtracts each row's maximum first): a server's prediction
+ * costs one op here, where five small ones cost more in dispatch than in arithmetic. The loss and
+ * the accuracy are computed in Java, in double precision, from a copy of the scores made when first
+ * asked for: {@code max + log(sum(exp(z - max))) - z[i, y_i]} per row, which stays finite even when
+ * a probability underflows to 0. The combined gradient is {@code (p - onehot(y)) / batch}.
  */
 final class SoftmaxOutputLayer implements LossHead {
     private final SoftmaxOutput spec;
     private final Shape shape;
     private INDArray lastScores;
     private INDArray lastProbabilities;
-    private double[] rowMax;
-    private double[] rowLogSum;
+    // The last scores, row-major, copied to Java when the loss or the accuracy first needs them.
+    private double[] scoreValues;
 
     SoftmaxOutputLayer(SoftmaxOutput spec, Shape shape) {
         this.spec = spec;
@@ -42,44 +44,71 @@ final class SoftmaxOutputLayer implements LossHead {
 
     @Override
     public INDArray forward(INDArray scores, boolean training) {
-        INDArray max = scores.max(1);
-        INDArray probabilities = scores.subColumnVector(max);
-        Transforms.exp(probabilities, false);
-        INDArray sum = probabilities.sum(1);
-        probabilities.diviColumnVector(sum);
-        rowMax = max.toDoubleVector();
-        rowLogSum = sum.toDoubleVector();
-        for (int i = 0; i < rowLogSum.length; i++) {
-            rowLogSum[i] = Math.log(rowLogSum[i]);
-        }
-        NdArrays.release(max, sum);
+        INDArray probabilities = scores.ulike();
+        Nd4j.exec(
+                DynamicCustomOp.builder("softmax")
+                        .addInputs(scores)
+                        .addOutputs(probabilities)
+                        .addIntegerArguments(1)
+                        .build());
         lastScores = scores;
         lastProbabilities = probabilities;
+        scoreValues = null;
         return probabilities;
     }
 
     @Override
     public double loss(int[] labels) {
         checkLabels(labels);
+        double[] z = scoreValues();
+        int classes = shape.dim(0);
         double total = 0;
         for (int i = 0; i < labels.length; i++) {
-            total += rowMax[i] + rowLogSum[i] - lastScores.getDouble(i, labels[i]);
+            int row = i * classes;
+            double max = z[row];
+            for (int k = 1; k < classes; k++) {
+                max = Math.max(max, z[row + k]);
+            }
+            double sum = 0;
+            for (int k = 0; k < classes; k++) {
+                sum += Math.exp(z[row + k] - max);
+            }
+            total += max + Math.log(sum) - z[row + labels[i]];
         }
         return total / labels.length;
     }
 
+    /** Examples whose highest score (the first, on ties) is at their label. */
     @Override
     public int correct(int[] labels) {
         checkLabels(labels);
-        INDArray predicted = Nd4j.argMax(lastProbabilities, 1);
+        double[] z = scoreValues();
+        int classes = shape.dim(0);
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
-            if (predicted.getLong(i) == labels[i]) {
+            int row = i * classes;
+            int best = 0;
+            for (int k = 1; k < classes; k++) {
+                if (z[row + k] > z[row + best]) {
+                    best = k;
+                }
+            }
+            if (best == labels[i]) {
                 correct++;
             }
         }
-        NdArrays.release(predicted);
         return correct;
+    }
+
+    private double[] scoreValues() {
+        if (scoreValues == null) {
+            boolean whole =
+                    !lastScores.isView()
+                            && lastScores.ordering() == 'c'
+                            && lastScores.data().length() == lastScores.length();
+            scoreValues = (whole ? lastScores : lastScores.dup('c')).data().asDouble();
+        }
+        return scoreValues;
     }
 
     @Override
