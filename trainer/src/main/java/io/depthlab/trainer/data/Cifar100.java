@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -172,9 +173,11 @@ public final class Cifar100 {
         }
         byte[] pixels = new byte[(int) total * PIXEL_BYTES];
         int[] labels = new int[(int) total];
+        // Each fine class belongs to one coarse class: the first record of a fine class fixes it.
+        CoarseOf coarseOf = new CoarseOf();
         int next = 0;
         for (Path file : files) {
-            next = readRecords(file, kind, pixels, labels, next);
+            next = readRecords(file, kind, pixels, labels, next, coarseOf);
         }
         return ImageSet.of(CHANNELS, SIZE, SIZE, pixels, labels, classNames);
     }
@@ -192,7 +195,8 @@ public final class Cifar100 {
     }
 
     private static int readRecords(
-            Path file, LabelKind kind, byte[] pixels, int[] labels, int first) throws IOException {
+            Path file, LabelKind kind, byte[] pixels, int[] labels, int first, CoarseOf coarseOf)
+            throws IOException {
         long count = recordCount(file);
         byte[] record = new byte[RECORD_BYTES];
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -211,11 +215,46 @@ public final class Cifar100 {
                 int fine = Byte.toUnsignedInt(record[1]);
                 checkLabel(file, i, "coarse", coarse, LabelKind.COARSE.classCount);
                 checkLabel(file, i, "fine", fine, LabelKind.FINE.classCount);
+                coarseOf.check(fine, coarse, index -> binaryPlace(file, index), i);
                 labels[first + i] = kind == LabelKind.FINE ? fine : coarse;
                 System.arraycopy(record, 2, pixels, (first + i) * PIXEL_BYTES, PIXEL_BYTES);
             }
         }
         return first + (int) count;
+    }
+
+    /** The coarse class of each fine class, as the records read so far give it. */
+    private static final class CoarseOf {
+        private final int[] coarse = new int[LabelKind.FINE.classCount];
+        private final String[] firstSeen = new String[LabelKind.FINE.classCount];
+
+        /**
+         * Checks a record's pair of labels against the first record of its fine class.
+         *
+         * @param place names a record, e.g. "train.bin, record 7 (byte 21518)"; called only for the
+         *     first record of each fine class and for a conflict
+         */
+        void check(int fine, int coarseLabel, IntFunction<String> place, int record)
+                throws DatasetException {
+            if (firstSeen[fine] == null) {
+                coarse[fine] = coarseLabel;
+                firstSeen[fine] = place.apply(record);
+            } else if (coarse[fine] != coarseLabel) {
+                throw new DatasetException(
+                        String.format(
+                                "%s: expected coarse label %d for fine label %d, as in %s, found"
+                                        + " %d",
+                                place.apply(record),
+                                coarse[fine],
+                                fine,
+                                firstSeen[fine],
+                                coarseLabel));
+            }
+        }
+    }
+
+    private static String binaryPlace(Path file, long record) {
+        return String.format("%s, record %d (byte %d)", file, record, record * RECORD_BYTES);
     }
 
     private static void checkLabel(Path file, long record, String kind, int label, int count)
@@ -293,6 +332,10 @@ public final class Cifar100 {
         int count = data.dimension(0);
         int[] fine = labelList(file, dict, "fine_labels", count, LabelKind.FINE.classCount);
         int[] coarse = labelList(file, dict, "coarse_labels", count, LabelKind.COARSE.classCount);
+        CoarseOf coarseOf = new CoarseOf();
+        for (int i = 0; i < count; i++) {
+            coarseOf.check(fine[i], coarse[i], example -> file + ", example " + example, i);
+        }
         int[] labels = kind == LabelKind.FINE ? fine : coarse;
         return ImageSet.of(CHANNELS, SIZE, SIZE, data.rawData(), labels, classNames);
     }

@@ -107,6 +107,33 @@ class Cifar100Test {
                                 + " record, found 6158 bytes (2 records and 10 bytes over)");
     }
 
+    /** Fine class 5 (bed) is household furniture (coarse 6) in every record of the real data. */
+    @Test
+    void readBinary_fineClassUnderTwoCoarseClasses_namesBothRecords() throws Exception {
+        byte[] records = new byte[3074 * 3];
+        records[0] = 6;
+        records[1] = 5;
+        records[2 * 3074] = 19;
+        records[2 * 3074 + 1] = 5;
+        Path first = Files.write(dir.resolve("a.bin"), Arrays.copyOf(records, 3074));
+        Path rest = Files.write(dir.resolve("b.bin"), Arrays.copyOfRange(records, 3074, 3 * 3074));
+
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () ->
+                                Cifar100.readBinary(
+                                        List.of(first, rest), LabelKind.FINE, TestData.names(100)));
+
+        assertThat(e)
+                .hasMessage(
+                        rest
+                                + ", record 1 (byte 3074): expected coarse label 6 for fine label"
+                                + " 5, as in "
+                                + first
+                                + ", record 0 (byte 0), found 19");
+    }
+
     @Test
     void readBinary_fineLabel100_throwsNamingRecord() throws Exception {
         byte[] records = new byte[3074 * 2];
