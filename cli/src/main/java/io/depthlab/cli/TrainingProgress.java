@@ -2,6 +2,7 @@ package io.depthlab.cli;
 
 import io.depthlab.trainer.run.RunFolder;
 import io.depthlab.trainer.training.EpochRecord;
+import io.depthlab.trainer.training.GradientFlow;
 import io.depthlab.trainer.training.TrainingListener;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,9 +16,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Draws a progress bar while an epoch trains and rewrites the run's {@code summary.csv} after every
- * epoch, so an interrupted run keeps the figures of the epochs it finished. The trainer logs the
- * epoch line itself.
+ * Draws a progress bar while an epoch trains and rewrites the run's {@code summary.csv} and {@code
+ * gradient_flow.csv} after every epoch, so an interrupted run keeps the figures and the study's
+ * gradient-flow record of the epochs it finished. The trainer logs the epoch line itself.
  */
 final class TrainingProgress implements TrainingListener {
 
@@ -70,6 +71,15 @@ final class TrainingProgress implements TrainingListener {
         epochs.add(record);
         try {
             run.writeEpochs(epochs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void onGradientFlow(GradientFlow soFar) {
+        try {
+            run.writeGradientFlow(soFar);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -102,6 +102,17 @@ final class TrainingRun {
             trainer.augmentation(Augmentation.cropAndFlip(options.seed));
         }
         TrainingResult result;
+        // Ctrl-C or a kill ends the JVM mid-epoch: say what the run folder keeps.
+        Thread interrupted =
+                new Thread(
+                        () ->
+                                console.printf(
+                                        "%nInterrupted: %s keeps summary.csv and gradient_flow.csv"
+                                                + " for the epochs that finished; no model.dlb"
+                                                + " (a run writes it when training ends)%n",
+                                        run.dir()),
+                        "depthlab-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted);
         try {
             result =
                     trainer.build()
@@ -113,6 +124,8 @@ final class TrainingRun {
         } catch (RuntimeException e) {
             removeIfNoEpoch(run);
             throw e;
+        } finally {
+            removeHook(interrupted);
         }
         try {
             run.writeResult(result);
@@ -129,6 +142,14 @@ final class TrainingRun {
         } catch (IOException | RuntimeException e) {
             result.close();
             throw e;
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to: its message is the right one.
         }
     }
 

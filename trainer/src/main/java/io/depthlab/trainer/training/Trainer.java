@@ -238,6 +238,7 @@ public final class Trainer {
                     }
                     logEpoch(record);
                     listener.onEpochEnd(record);
+                    listener.onGradientFlow(gradientFlow());
                 }
                 snapshot.restore();
                 BatchResult tested = evaluate(test, 0, input);
@@ -312,6 +313,10 @@ public final class Trainer {
             return new BatchResult(lossSum / examples, correct, examples);
         }
 
+        private GradientFlow gradientFlow() {
+            return new GradientFlow(net.weights().stream().map(Parameter::name).toList(), flow);
+        }
+
         private TrainingResult finish(int best, BatchResult tested) {
             TrainingResult result =
                     new TrainingResult(
@@ -320,8 +325,7 @@ public final class Trainer {
                             best,
                             tested.loss(),
                             tested.correct() / (double) tested.examples(),
-                            new GradientFlow(
-                                    net.weights().stream().map(Parameter::name).toList(), flow),
+                            gradientFlow(),
                             describeOptimizer(),
                             seed,
                             train.batchSize(),

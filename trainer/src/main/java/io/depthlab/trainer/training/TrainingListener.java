@@ -7,7 +7,7 @@ package io.depthlab.trainer.training;
  * listener abort training and reach the caller of {@code train}.
  *
  * <p>Order per epoch: {@link #onEpochStart}, {@link #onBatch} for every training batch, then {@link
- * #onEpochEnd} after validation.
+ * #onEpochEnd} after validation and {@link #onGradientFlow} with the record so far.
  */
 public interface TrainingListener {
 
@@ -33,4 +33,10 @@ public interface TrainingListener {
 
     /** An epoch finished, validation included. */
     default void onEpochEnd(EpochRecord record) {}
+
+    /**
+     * The gradient-flow record of the epochs finished so far, after each epoch, so that a run
+     * stopped early still has the study's plot up to there.
+     */
+    default void onGradientFlow(GradientFlow soFar) {}
 }

@@ -117,6 +117,11 @@ class TrainerTest {
                     public void onEpochEnd(EpochRecord record) {
                         events.add("end " + record.epoch());
                     }
+
+                    @Override
+                    public void onGradientFlow(GradientFlow soFar) {
+                        events.add("flow " + soFar.epochs().size());
+                    }
                 };
         Trainer trainer =
                 Trainer.builder(linear()).epochs(2).batchSize(250).listener(listener).build();
@@ -131,11 +136,13 @@ class TrainerTest {
                             "batch 1 1",
                             "batch 1 2",
                             "end 1",
+                            "flow 1",
                             "start 2 3",
                             "batch 2 0",
                             "batch 2 1",
                             "batch 2 2",
-                            "end 2");
+                            "end 2",
+                            "flow 2");
             assertThat(result.epochs().get(1).learningRate()).isEqualTo(1e-3);
         }
     }
