@@ -3,6 +3,7 @@ package io.depthlab.trainer.engine;
 import io.depthlab.dsl.Layer;
 import io.depthlab.dsl.Network;
 import io.depthlab.dsl.Penalty;
+import io.depthlab.trainer.engine.conv.ConvLayers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class Nd4jNetwork implements AutoCloseable {
     private Nd4jNetwork(Network spec, List<EngineLayer> layers) {
         this.spec = spec;
         this.layers = List.copyOf(layers);
+        ConvLayers.foldBatchNorms(this.layers);
         List<Parameter> all = new ArrayList<>();
         layers.forEach(layer -> all.addAll(layer.parameters()));
         this.parameters = List.copyOf(all);

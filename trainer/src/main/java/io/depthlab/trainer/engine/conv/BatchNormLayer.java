@@ -44,6 +44,11 @@ final class BatchNormLayer implements EngineLayer {
     private final ArraySlot outputs = new ArraySlot();
     private INDArray lastInput;
     private boolean lastTraining;
+    // The convolution that applies this layer in inference passes, if any (see markFolded).
+    private Conv2dLayer foldedInto;
+
+    /** A per-channel affine map, {@code y = scale * x + shift}. */
+    record Affine(double[] scale, double[] shift) {}
 
     BatchNormLayer(BatchNorm spec, Shape shape) {
         this.spec = spec;
@@ -81,6 +86,11 @@ final class BatchNormLayer implements EngineLayer {
         INDArray output = outputs.nextLike(input);
         lastInput = input;
         lastTraining = training;
+        if (!training && foldedInto != null) {
+            // The convolution before this layer has already applied it.
+            lastInput = null;
+            return input;
+        }
         if (!training) {
             BatchNormOps.normalize(
                     input,
@@ -126,7 +136,14 @@ final class BatchNormLayer implements EngineLayer {
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
         if (lastInput == null) {
             throw new IllegalStateException(
-                    "layer '" + spec.name() + "': backward needs a forward first");
+                    "layer '"
+                            + spec.name()
+                            + "': backward needs a forward first"
+                            + (foldedInto == null
+                                    ? ""
+                                    : " in training mode (inference passes fold it into layer '"
+                                            + foldedInto.name()
+                                            + "')"));
         }
         INDArray gradInput =
                 lastTraining
@@ -150,6 +167,32 @@ final class BatchNormLayer implements EngineLayer {
                                 beta.gradient());
         lastInput = null;
         return needGradInput ? gradInput : null;
+    }
+
+    /**
+     * The inference-mode normalisation as {@code scale * x + shift} per channel, from the running
+     * statistics: {@code scale = gamma / sqrt(runningVariance + epsilon)}, {@code shift = beta -
+     * runningMean * scale}. New arrays at each call.
+     */
+    Affine inferenceAffine() {
+        // Copies, not toDoubleVector, which takes ten times longer: this runs at every pass.
+        double[] mean = BatchNormOps.values(runningMean.value());
+        double[] variance = BatchNormOps.values(runningVariance.value());
+        double[] scale = BatchNormOps.values(gamma.value());
+        double[] shift = BatchNormOps.values(beta.value());
+        for (int c = 0; c < scale.length; c++) {
+            scale[c] /= Math.sqrt(variance[c] + spec.epsilon());
+            shift[c] -= mean[c] * scale[c];
+        }
+        return new Affine(scale, shift);
+    }
+
+    /**
+     * From now on, inference passes return their input unchanged: {@code convolution}, the layer
+     * right before this one, applies the normalisation ({@link Conv2dLayer#foldForInference}).
+     */
+    void markFolded(Conv2dLayer convolution) {
+        foldedInto = convolution;
     }
 
     @Override

@@ -218,7 +218,7 @@ public final class BatchNormOps {
     }
 
     /** A per-channel vector's values, copied to Java without a native op. */
-    private static double[] values(INDArray vector) {
+    static double[] values(INDArray vector) {
         boolean whole = !vector.isView() && vector.data().length() == vector.length();
         return (whole ? vector : vector.dup()).data().asDouble();
     }
@@ -228,6 +228,16 @@ public final class BatchNormOps {
         for (int c = 0; c < values.length; c++) {
             vector.putScalar(c, values[c]);
         }
+    }
+
+    /**
+     * Writes {@code values} into {@code vector}, {@code [channels]}, without a native op, and
+     * returns it: for per-channel factors computed in Java.
+     */
+    static INDArray fill(INDArray vector, double[] values) {
+        checkChannels(vector, values.length, "per-channel vector");
+        put(vector, values);
+        return vector;
     }
 
     /** A new per-channel vector of {@code type} in the current workspace. */

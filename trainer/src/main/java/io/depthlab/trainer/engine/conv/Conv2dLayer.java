@@ -8,6 +8,8 @@ import io.depthlab.trainer.engine.Parameter;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A {@link Conv2d} on NHWC batches through {@link ConvOps}. Its output and input gradient are views
@@ -31,6 +33,10 @@ final class Conv2dLayer implements EngineLayer {
     private final ArraySlot outputs = new ArraySlot();
     private final ArraySlot kernels = new ArraySlot();
     private final ArraySlot kernelGradients = new ArraySlot();
+    private final ArraySlot foldedScales = new ArraySlot();
+    private final ArraySlot foldedBiases = new ArraySlot();
+    // The batch norm that follows in the chain, applied by this layer's inference passes.
+    private BatchNormLayer inferenceNorm;
     private INDArray lastInput;
     private INDArray lastKernel;
 
@@ -79,17 +85,71 @@ final class Conv2dLayer implements EngineLayer {
         return outputShape;
     }
 
+    /**
+     * Makes every inference pass of this layer apply {@code norm} too, the batch norm that comes
+     * right after it in a chain of layers; {@code norm}'s own inference passes then return their
+     * input. A normalisation with fixed statistics is a per-filter affine map, so it folds into the
+     * kernel and the bias: {@code scale = gamma / sqrt(runningVariance + epsilon)} multiplies each
+     * filter, and the bias becomes {@code beta + (bias - runningMean) * scale}. That saves a pass
+     * over every activation (a tenth of a VGG-38 BN+res inference) for a few thousand
+     * multiplications per pass; training passes are unchanged.
+     *
+     * @throws IllegalArgumentException if {@code norm} does not take this layer's output
+     */
+    void foldForInference(BatchNormLayer norm) {
+        if (!norm.inputShape().equals(outputShape)) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "layer '%s': cannot fold batch norm '%s' into it: expected input %s,"
+                                    + " found %s",
+                            spec.name(), norm.name(), outputShape, norm.inputShape()));
+        }
+        norm.markFolded(this);
+        inferenceNorm = norm;
+    }
+
     @Override
     public INDArray forward(INDArray input, boolean training) {
         GradientPool.get().reclaimAll();
         INDArray kernel = kernels.next(weight.value().dataType(), kernelShape());
-        kernel.assign(weight.value().permute(0, 2, 3, 1));
+        INDArray bias = biasValue();
+        if (!training && inferenceNorm != null) {
+            bias = foldNorm(kernel);
+        } else {
+            kernel.assign(weight.value().permute(0, 2, 3, 1));
+        }
         long[] shape = ConvOps.outputShape(input, kernel, window);
         INDArray output = outputs.next(input.dataType(), shape);
-        ConvOps.forward(input, kernel, biasValue(), window, output);
+        ConvOps.forward(input, kernel, bias, window, output);
         lastInput = training ? input : null;
         lastKernel = training ? kernel : null;
         return output;
+    }
+
+    /**
+     * Writes the weights, each filter scaled by the folded norm, into {@code kernel} (one op, which
+     * also reorders them) and returns the folded bias.
+     */
+    private INDArray foldNorm(INDArray kernel) {
+        BatchNormLayer.Affine affine = inferenceNorm.inferenceAffine();
+        double[] scale = affine.scale();
+        double[] shift = affine.shift();
+        if (bias != null) {
+            double[] values = BatchNormOps.values(bias.value());
+            for (int f = 0; f < shift.length; f++) {
+                shift[f] += values[f] * scale[f];
+            }
+        }
+        int filters = scale.length;
+        INDArray scales = BatchNormOps.fill(foldedScales.next(kernel.dataType(), filters), scale);
+        Nd4j.exec(
+                DynamicCustomOp.builder("multiply")
+                        .addInputs(
+                                weight.value().permute(0, 2, 3, 1),
+                                scales.reshape(filters, 1, 1, 1))
+                        .addOutputs(kernel)
+                        .build());
+        return BatchNormOps.fill(foldedBiases.next(kernel.dataType(), filters), shift);
     }
 
     /** Its own array; the backward pass reads the input. */
@@ -150,6 +210,8 @@ final class Conv2dLayer implements EngineLayer {
         outputs.close();
         kernels.close();
         kernelGradients.close();
+        foldedScales.close();
+        foldedBiases.close();
     }
 
     /** {@code [filters, kernelHeight, kernelWidth, channels]}. */

@@ -10,6 +10,7 @@ import io.depthlab.dsl.Residual;
 import io.depthlab.dsl.Shape;
 import io.depthlab.trainer.engine.EngineLayer;
 import io.depthlab.trainer.engine.EngineLayers;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -21,6 +22,21 @@ import java.util.SplittableRandom;
 public final class ConvLayers {
 
     private ConvLayers() {}
+
+    /**
+     * Lets each convolution in {@code chain} that is directly followed by a batch norm apply that
+     * norm in inference passes, folded into its kernel and bias ({@link
+     * Conv2dLayer#foldForInference}); call it once on a chain of layers that run in order, each on
+     * the previous one's output. Training passes are unchanged.
+     */
+    public static void foldBatchNorms(List<EngineLayer> chain) {
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            if (chain.get(i) instanceof Conv2dLayer conv
+                    && chain.get(i + 1) instanceof BatchNormLayer norm) {
+                conv.foldForInference(norm);
+            }
+        }
+    }
 
     /** Whether {@link #create} takes {@code spec}'s kind. */
     public static boolean supports(Layer spec) {

@@ -65,6 +65,7 @@ final class ResidualLayer implements EngineLayer {
             throw e;
         }
         this.body = List.copyOf(layers);
+        ConvLayers.foldBatchNorms(body);
         this.projection = shortcut;
         this.activation = after;
         this.parameters = collectParameters();

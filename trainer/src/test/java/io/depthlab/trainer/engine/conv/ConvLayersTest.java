@@ -153,6 +153,64 @@ class ConvLayersTest {
     }
 
     @Test
+    void foldBatchNorms_inferenceMatchesUnfoldedLayers_withAndWithoutBias() {
+        for (boolean bias : new boolean[] {false, true}) {
+            Conv2d conv = Conv2d.filters(3).kernel(3).padding(1).bias(bias).build().withName("c");
+            BatchNorm norm = BatchNorm.create().momentum(0.5).build().withName("b");
+            INDArray x = Naive.random(DataType.FLOAT, 9, 4, 5, 5, 2);
+            List<EngineLayer> folded = convAndNorm(conv, norm);
+            List<EngineLayer> plain = convAndNorm(conv, norm);
+            ConvLayers.foldBatchNorms(folded);
+
+            for (List<EngineLayer> chain : List.of(folded, plain)) {
+                // Moves the running statistics away from 0 and 1, and gamma and beta from theirs.
+                chain.get(1).forward(chain.get(0).forward(x.mul(2).addi(1), true), true);
+                chain.get(1).parameters().get(0).value().assign(Naive.random(DataType.FLOAT, 3, 3));
+                chain.get(1).parameters().get(1).value().assign(Naive.random(DataType.FLOAT, 4, 3));
+            }
+            double[] expected = Naive.values(inference(plain, x));
+            double[] actual = Naive.values(inference(folded, x));
+
+            assertThat(actual).containsExactly(expected, within(1e-5));
+            assertThat(folded.get(1).forward(x, false)).isSameAs(x);
+            folded.forEach(EngineLayer::close);
+            plain.forEach(EngineLayer::close);
+        }
+    }
+
+    @Test
+    void foldBatchNorms_backwardAfterFoldedInference_throwsNamingTheConvolution() {
+        List<EngineLayer> chain =
+                convAndNorm(
+                        Conv2d.filters(2).kernel(1).build().withName("c"),
+                        BatchNorm.create().build().withName("b"));
+        ConvLayers.foldBatchNorms(chain);
+        INDArray x = Naive.random(DataType.FLOAT, 1, 2, 3, 3, 2);
+        INDArray y = inference(chain, x);
+
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> chain.get(1).backward(y, true));
+
+        assertThat(e)
+                .hasMessage(
+                        "layer 'b': backward needs a forward first in training mode (inference"
+                                + " passes fold it into layer 'c')");
+        chain.forEach(EngineLayer::close);
+    }
+
+    private static List<EngineLayer> convAndNorm(Conv2d conv, BatchNorm norm) {
+        Shape input = Shape.of(2, 5, 5);
+        EngineLayer convolution = ConvLayers.create(conv, input, new SplittableRandom(7));
+        return List.of(
+                convolution,
+                ConvLayers.create(norm, convolution.outputShape(), new SplittableRandom(8)));
+    }
+
+    private static INDArray inference(List<EngineLayer> chain, INDArray x) {
+        return chain.get(1).forward(chain.get(0).forward(x, false), false);
+    }
+
+    @Test
     void create_denseSpec_throws() {
         IllegalArgumentException e =
                 assertThrows(
