@@ -98,7 +98,7 @@ public final class BatchNormOps {
      * gradX     = gamma * s * g - gamma * s / m * (gradBeta + xhat * gradGamma)
      * </pre>
      *
-     * Eight passes: subtract, multiply, two sums, three channel-broadcast ops and an add.
+     * Six passes: two sums, a product, a channel-broadcast product, a normalisation and an add.
      *
      * @param mean the batch mean the forward pass normalised with
      * @param variance the biased batch variance the forward pass normalised with
@@ -155,45 +155,53 @@ public final class BatchNormOps {
         INDArray gradRows = writableRows(gradOutput, "batch norm output gradient");
         double count = rows.size(0);
 
-        // Every temporary lives in the scratch workspace; results go to the caller's arrays.
+        // The one temporary lives in the scratch workspace; results go to the caller's arrays.
         try (MemoryWorkspace scratch = Scratch.open()) {
-            INDArray centred = rows.ulike();
-            broadcast("subtract", rows, mean, centred);
             channelSum(gradRows, 1, gradBeta);
-            INDArray product = centred.mul(gradRows);
-            channelSum(product, 1, gradGamma);
+            INDArray product = x.mul(gradOutput);
+            channelSum(rows(product), 1, gradGamma);
 
             // The per-channel factors in Java: a native op on 32 values costs more in dispatch
-            // than the arithmetic, and a backward pass needed ten of them.
+            // than the arithmetic. sum(g * xhat) = s * (sum(g * x) - mean * sum(g)), which saves
+            // a pass over the batch to centre x; the difference loses digits only when a
+            // channel's mean is many times its standard deviation.
+            double[] meanValues = values(mean);
             double[] varianceValues = values(variance);
             double[] gammaValues = values(gamma);
             double[] gradGammaValues = values(gradGamma);
             double[] gradBetaValues = values(gradBeta);
             int n = varianceValues.length;
             double[] gradScale = new double[n];
-            double[] centredScale = new double[n];
+            double[] centredGamma = new double[n];
             double[] shift = new double[n];
             for (int c = 0; c < n; c++) {
                 double inverseStd = 1 / Math.sqrt(varianceValues[c] + epsilon);
-                gradGammaValues[c] *= inverseStd;
+                gradGammaValues[c] =
+                        inverseStd * (gradGammaValues[c] - meanValues[c] * gradBetaValues[c]);
                 gradScale[c] = inverseStd * gammaValues[c];
-                centredScale[c] = -gradScale[c] * inverseStd * gradGammaValues[c] / count;
+                centredGamma[c] = -gradScale[c] * gradGammaValues[c] / count;
                 shift[c] = -gradScale[c] * gradBetaValues[c] / count;
             }
             put(gradGamma, gradGammaValues);
-            INDArray gradScales = vector(x.dataType(), gradScale);
+            broadcast("multiply", gradRows, vector(x.dataType(), gradScale), gradRows);
             if (!throughStatistics) {
-                broadcast("multiply", gradRows, gradScales, gradRows);
                 return gradOutput;
             }
 
-            // gradX = gradScale * g + centred * centredScale + shift, per channel.
-            broadcast("multiply", centred, vector(x.dataType(), centredScale), centred);
-            broadcast("add", centred, vector(x.dataType(), shift), centred);
-            broadcast("multiply", gradRows, gradScales, gradRows);
+            // gradX = gradScale * g + centredGamma * xhat + shift, per channel: the last two
+            // terms are a normalisation of x with other gamma and beta, one oneDNN pass into the
+            // product's memory.
+            normalize(
+                    x,
+                    mean,
+                    variance,
+                    vector(x.dataType(), centredGamma),
+                    vector(x.dataType(), shift),
+                    epsilon,
+                    product);
             // libnd4j's add, not BLAS axpy: OpenBLAS's threads fight the OpenMP threads still
             // spinning after the ops above (see LeakyReluOps).
-            gradRows.addi(centred);
+            gradOutput.addi(product);
             return gradOutput;
         }
     }

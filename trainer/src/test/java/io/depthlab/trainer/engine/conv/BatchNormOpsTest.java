@@ -86,6 +86,33 @@ class BatchNormOpsTest {
         assertThat(Naive.values(gradBeta)).containsExactly(expected[2], within(tolerance));
     }
 
+    @Test
+    void backwardInPlace_floatMeanTenTimesTheSpread_keepsGammaGradientAccurate() {
+        // The gamma gradient comes from sum(g * x) - mean * sum(g): a large mean cancels digits.
+        long[] shape = {16, 4, 16, 16};
+        INDArray x = Naive.random(DataType.FLOAT, 51, shape).addi(10);
+        INDArray gamma = Naive.random(DataType.FLOAT, 52, 4);
+        INDArray g = Naive.random(DataType.FLOAT, 53, shape);
+        double[] gs = Naive.values(g);
+        INDArray mean = Nd4j.create(DataType.FLOAT, 4);
+        INDArray variance = Nd4j.create(DataType.FLOAT, 4);
+        INDArray gradGamma = Nd4j.create(DataType.FLOAT, 4);
+        INDArray gradBeta = Nd4j.create(DataType.FLOAT, 4);
+        INDArray xNhwc = Naive.nhwc(x);
+        BatchNormOps.trainingForward(
+                xNhwc, gamma, gamma.ulike().assign(0), EPS, mean, variance, xNhwc.ulike());
+
+        INDArray gradX =
+                BatchNormOps.backwardInPlace(
+                        xNhwc, mean, variance, gamma, EPS, Naive.nhwc(g), gradGamma, gradBeta);
+
+        double[][] expected =
+                Naive.batchNormBackward(Naive.values(x), shape, Naive.values(gamma), EPS, gs);
+        // Means 17 times the spread: errors up to 1e-3 on sums between 5 and 60 (2e-4 relative).
+        assertThat(Naive.values(gradGamma)).containsExactly(expected[1], within(2e-3));
+        assertThat(Naive.values(Naive.nchw(gradX))).containsExactly(expected[0], within(1e-5));
+    }
+
     @ParameterizedTest
     @MethodSource("cases")
     void normalize_givenStatistics_matchesNaiveLoops(DataType type, long[] shape) {
