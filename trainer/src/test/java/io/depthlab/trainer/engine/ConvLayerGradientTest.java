@@ -129,6 +129,36 @@ class ConvLayerGradientTest {
     }
 
     @Test
+    void residual_identityEndingInBatchNorm_matchesFiniteDifferences() {
+        // As in the VGG family: the norm writes its input gradient beside the identity's.
+        Residual spec =
+                new Residual(
+                        "r",
+                        List.of(
+                                conv("c1", 2, 1),
+                                norm("b1"),
+                                leaky("a1"),
+                                conv("c2", 2, 1),
+                                norm("b2")),
+                        Optional.empty(),
+                        Optional.of(leaky("a2")));
+
+        assertLayerGradients(spec, Shape.of(2, 4, 4), true);
+    }
+
+    @Test
+    void residual_identityEndingInActivation_matchesFiniteDifferences() {
+        Residual spec =
+                new Residual(
+                        "r",
+                        List.of(conv("c1", 2, 1), leaky("a1")),
+                        Optional.empty(),
+                        Optional.empty());
+
+        assertLayerGradients(spec, Shape.of(2, 4, 4), true);
+    }
+
+    @Test
     void residual_projectionWithBatchNorm_matchesFiniteDifferences() {
         Conv2d projection = Conv2d.filters(3).kernel(1).stride(2).bias(false).build().withName("p");
         Residual spec =

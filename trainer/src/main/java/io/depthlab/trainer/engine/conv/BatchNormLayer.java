@@ -134,6 +134,16 @@ final class BatchNormLayer implements EngineLayer {
 
     @Override
     public INDArray backward(INDArray gradOutput, boolean needGradInput) {
+        return backward(gradOutput, needGradInput, true);
+    }
+
+    /**
+     * {@link #backward(INDArray, boolean)}, working in place on {@code gradOutput} only if {@code
+     * overwriteGradOutput}; otherwise the input gradient goes to a {@link GradientPool} buffer, at
+     * the same cost, and {@code gradOutput} stays as it was, as a residual block's identity branch
+     * needs it.
+     */
+    INDArray backward(INDArray gradOutput, boolean needGradInput, boolean overwriteGradOutput) {
         if (lastInput == null) {
             throw new IllegalStateException(
                     "layer '"
@@ -145,28 +155,36 @@ final class BatchNormLayer implements EngineLayer {
                                             + foldedInto.name()
                                             + "')"));
         }
+        INDArray target =
+                overwriteGradOutput ? gradOutput : GradientPool.get().takeLike(gradOutput);
         INDArray gradInput =
                 lastTraining
-                        ? BatchNormOps.backwardInPlace(
+                        ? BatchNormOps.backward(
                                 lastInput,
                                 batchMean,
                                 batchVariance,
                                 gamma.value(),
                                 spec.epsilon(),
                                 gradOutput,
+                                target,
                                 gamma.gradient(),
                                 beta.gradient())
-                        : BatchNormOps.backwardFixedStatisticsInPlace(
+                        : BatchNormOps.backwardFixedStatistics(
                                 lastInput,
                                 runningMean.value(),
                                 runningVariance.value(),
                                 gamma.value(),
                                 spec.epsilon(),
                                 gradOutput,
+                                target,
                                 gamma.gradient(),
                                 beta.gradient());
         lastInput = null;
-        return needGradInput ? gradInput : null;
+        if (!needGradInput) {
+            GradientPool.get().giveBack(target == gradOutput ? null : target);
+            return null;
+        }
+        return gradInput;
     }
 
     /**

@@ -88,8 +88,8 @@ public final class BatchNormOps {
 
     /**
      * The training-mode backward pass, through the batch statistics: overwrites {@code gradGamma}
-     * and {@code gradBeta}, then overwrites {@code gradOutput} with the gradient with respect to
-     * {@code x} and returns it. With {@code xhat = (x - mean) * s}, {@code s = 1 / sqrt(variance +
+     * and {@code gradBeta}, then writes the gradient with respect to {@code x} into {@code
+     * gradInput} and returns it. With {@code xhat = (x - mean) * s}, {@code s = 1 / sqrt(variance +
      * epsilon)} and {@code m} values per channel:
      *
      * <pre>
@@ -102,36 +102,61 @@ public final class BatchNormOps {
      *
      * @param mean the batch mean the forward pass normalised with
      * @param variance the biased batch variance the forward pass normalised with
-     * @param gradOutput the gradient with respect to the output; overwritten
+     * @param gradOutput the gradient with respect to the output; unchanged unless it is also {@code
+     *     gradInput}
+     * @param gradInput shaped like {@code x}, dense; may be {@code gradOutput}, to work in place
      */
-    public static INDArray backwardInPlace(
+    public static INDArray backward(
             INDArray x,
             INDArray mean,
             INDArray variance,
             INDArray gamma,
             double epsilon,
             INDArray gradOutput,
+            INDArray gradInput,
             INDArray gradGamma,
             INDArray gradBeta) {
-        return backward(x, mean, variance, gamma, epsilon, gradOutput, gradGamma, gradBeta, true);
+        return backward(
+                x,
+                mean,
+                variance,
+                gamma,
+                epsilon,
+                gradOutput,
+                gradInput,
+                gradGamma,
+                gradBeta,
+                true);
     }
 
     /**
      * The backward pass with the statistics held fixed, as after an inference forward with the
      * running ones: {@code gradBeta = sum(g)}, {@code gradGamma = sum(g * xhat)} and {@code gradX =
-     * gamma * s * g}, which overwrites {@code gradOutput} and is returned. Same notation and
-     * arguments as {@link #backwardInPlace}.
+     * gamma * s * g}, written into {@code gradInput} and returned. Same notation and arguments as
+     * {@link #backward(INDArray, INDArray, INDArray, INDArray, double, INDArray, INDArray,
+     * INDArray, INDArray)}.
      */
-    public static INDArray backwardFixedStatisticsInPlace(
+    public static INDArray backwardFixedStatistics(
             INDArray x,
             INDArray mean,
             INDArray variance,
             INDArray gamma,
             double epsilon,
             INDArray gradOutput,
+            INDArray gradInput,
             INDArray gradGamma,
             INDArray gradBeta) {
-        return backward(x, mean, variance, gamma, epsilon, gradOutput, gradGamma, gradBeta, false);
+        return backward(
+                x,
+                mean,
+                variance,
+                gamma,
+                epsilon,
+                gradOutput,
+                gradInput,
+                gradGamma,
+                gradBeta,
+                false);
     }
 
     private static INDArray backward(
@@ -141,6 +166,7 @@ public final class BatchNormOps {
             INDArray gamma,
             double epsilon,
             INDArray gradOutput,
+            INDArray gradInput,
             INDArray gradGamma,
             INDArray gradBeta,
             boolean throughStatistics) {
@@ -151,8 +177,10 @@ public final class BatchNormOps {
         checkChannels(gradGamma, channels, "gamma gradient");
         checkChannels(gradBeta, channels, "beta gradient");
         ConvOps.checkShape(gradOutput, x.shape(), "batch norm output gradient");
+        ConvOps.checkShape(gradInput, x.shape(), "batch norm input gradient");
         INDArray rows = rows(x);
-        INDArray gradRows = writableRows(gradOutput, "batch norm output gradient");
+        INDArray gradRows = rows(gradOutput);
+        INDArray gradInputRows = writableRows(gradInput, "batch norm input gradient");
         double count = rows.size(0);
 
         // The one temporary lives in the scratch workspace; results go to the caller's arrays.
@@ -183,9 +211,9 @@ public final class BatchNormOps {
                 shift[c] = -gradScale[c] * gradBetaValues[c] / count;
             }
             put(gradGamma, gradGammaValues);
-            broadcast("multiply", gradRows, vector(x.dataType(), gradScale), gradRows);
+            broadcast("multiply", gradRows, vector(x.dataType(), gradScale), gradInputRows);
             if (!throughStatistics) {
-                return gradOutput;
+                return gradInput;
             }
 
             // gradX = gradScale * g + centredGamma * xhat + shift, per channel: the last two
@@ -201,8 +229,8 @@ public final class BatchNormOps {
                     product);
             // libnd4j's add, not BLAS axpy: OpenBLAS's threads fight the OpenMP threads still
             // spinning after the ops above (see LeakyReluOps).
-            gradOutput.addi(product);
-            return gradOutput;
+            gradInput.addi(product);
+            return gradInput;
         }
     }
 

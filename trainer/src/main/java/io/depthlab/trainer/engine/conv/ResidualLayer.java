@@ -168,13 +168,16 @@ final class ResidualLayer implements EngineLayer {
             scratch.add(gradShortcut);
         } else {
             gradShortcut = gradSum;
-            if (needGradInput) {
-                // The body may overwrite its gradient, and the identity branch still needs it.
-                gradBody = GradientPool.get().takeLike(gradSum).assign(gradSum);
-            }
         }
-        for (int i = body.size() - 1; i >= 0; i--) {
-            gradBody = body.get(i).backward(gradBody, needGradInput || i > 0);
+        int last = body.size() - 1;
+        for (int i = last; i >= 0; i--) {
+            boolean needBodyGradInput = needGradInput || i > 0;
+            if (i == last && projection == null && needGradInput) {
+                // The identity branch still needs the gradient the body would overwrite.
+                gradBody = backwardKeeping(body.get(i), gradSum, needBodyGradInput);
+            } else {
+                gradBody = body.get(i).backward(gradBody, needBodyGradInput);
+            }
             scratch.add(gradBody);
         }
         if (!needGradInput) {
@@ -188,6 +191,21 @@ final class ResidualLayer implements EngineLayer {
             GradientPool.get().giveBack(gradShortcut);
         }
         return gradBody;
+    }
+
+    /**
+     * {@code layer.backward(gradOutput, needGradInput)}, leaving {@code gradOutput} unchanged: in
+     * place of a copy for the kinds that can write their input gradient elsewhere at no cost.
+     */
+    private static INDArray backwardKeeping(
+            EngineLayer layer, INDArray gradOutput, boolean needGradInput) {
+        if (layer instanceof BatchNormLayer norm) {
+            return norm.backward(gradOutput, needGradInput, false);
+        } else if (layer instanceof Conv2dLayer conv) {
+            return conv.backward(gradOutput, needGradInput, false);
+        }
+        INDArray copy = GradientPool.get().takeLike(gradOutput).assign(gradOutput);
+        return layer.backward(copy, needGradInput);
     }
 
     @Override

@@ -74,8 +74,8 @@ class BatchNormOpsTest {
                 xNhwc, gamma, gamma.ulike().assign(0), EPS, mean, variance, xNhwc.ulike());
 
         INDArray gradX =
-                BatchNormOps.backwardInPlace(
-                        xNhwc, mean, variance, gamma, EPS, gNhwc, gradGamma, gradBeta);
+                BatchNormOps.backward(
+                        xNhwc, mean, variance, gamma, EPS, gNhwc, gNhwc, gradGamma, gradBeta);
 
         double[][] expected =
                 Naive.batchNormBackward(Naive.values(x), shape, Naive.values(gamma), EPS, gs);
@@ -87,7 +87,7 @@ class BatchNormOpsTest {
     }
 
     @Test
-    void backwardInPlace_floatMeanTenTimesTheSpread_keepsGammaGradientAccurate() {
+    void backward_floatMeanTenTimesTheSpreadOutOfPlace_keepsGammaGradientAccurate() {
         // The gamma gradient comes from sum(g * x) - mean * sum(g): a large mean cancels digits.
         long[] shape = {16, 4, 16, 16};
         INDArray x = Naive.random(DataType.FLOAT, 51, shape).addi(10);
@@ -99,18 +99,28 @@ class BatchNormOpsTest {
         INDArray gradGamma = Nd4j.create(DataType.FLOAT, 4);
         INDArray gradBeta = Nd4j.create(DataType.FLOAT, 4);
         INDArray xNhwc = Naive.nhwc(x);
+        INDArray gNhwc = Naive.nhwc(g);
         BatchNormOps.trainingForward(
                 xNhwc, gamma, gamma.ulike().assign(0), EPS, mean, variance, xNhwc.ulike());
 
         INDArray gradX =
-                BatchNormOps.backwardInPlace(
-                        xNhwc, mean, variance, gamma, EPS, Naive.nhwc(g), gradGamma, gradBeta);
+                BatchNormOps.backward(
+                        xNhwc,
+                        mean,
+                        variance,
+                        gamma,
+                        EPS,
+                        gNhwc,
+                        xNhwc.ulike(),
+                        gradGamma,
+                        gradBeta);
 
         double[][] expected =
                 Naive.batchNormBackward(Naive.values(x), shape, Naive.values(gamma), EPS, gs);
         // Means 17 times the spread: errors up to 1e-3 on sums between 5 and 60 (2e-4 relative).
         assertThat(Naive.values(gradGamma)).containsExactly(expected[1], within(2e-3));
         assertThat(Naive.values(Naive.nchw(gradX))).containsExactly(expected[0], within(1e-5));
+        assertThat(Naive.values(Naive.nchw(gNhwc))).containsExactly(gs, within(0.0));
     }
 
     @ParameterizedTest
