@@ -14,9 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A {@link Conv2d} on NHWC batches through {@link ConvOps}. Its output and input gradient are views
  * of buffers it reuses at its next pass ({@link ArraySlot}). Parameters: {@code <name>.weight}
- * {@code [filters, channels, kernelHeight, kernelWidth]} (penalised; PyTorch's order, which each
- * pass copies to the {@code [filters, kernelHeight, kernelWidth, channels]} that oneDNN runs
- * fastest, a few kilobytes) and, with a bias, {@code <name>.bias} {@code [filters]}. Fan-in is
+ * {@code [filters, channels, kernelHeight, kernelWidth]} (penalised; PyTorch's order, which the ops
+ * read and write through a {@code [filters, kernelHeight, kernelWidth, channels]} view, the order
+ * oneDNN pairs with NHWC data; it reorders the few kilobytes itself, so a copy of our own would
+ * only add an op per pass) and, with a bias, {@code <name>.bias} {@code [filters]}. Fan-in is
  * {@code channels * kernel area}, fan-out {@code filters * kernel area}.
  *
  * <p>{@link #backward} leaves {@code gradOutput} unchanged, which {@link ResidualLayer} relies on
@@ -31,8 +32,8 @@ final class Conv2dLayer implements EngineLayer {
     private final Parameter bias;
     private final List<Parameter> parameters;
     private final ArraySlot outputs = new ArraySlot();
-    private final ArraySlot kernels = new ArraySlot();
-    private final ArraySlot kernelGradients = new ArraySlot();
+    // The kernel an inference pass folds a batch norm into; training reads the weights in place.
+    private final ArraySlot foldedKernels = new ArraySlot();
     private final ArraySlot foldedScales = new ArraySlot();
     private final ArraySlot foldedBiases = new ArraySlot();
     // The batch norm that follows in the chain, applied by this layer's inference passes.
@@ -111,12 +112,12 @@ final class Conv2dLayer implements EngineLayer {
     @Override
     public INDArray forward(INDArray input, boolean training) {
         GradientPool.get().reclaimAll();
-        INDArray kernel = kernels.next(weight.value().dataType(), kernelShape());
+        INDArray kernel = ohwi(weight.value());
         INDArray bias = biasValue();
         if (!training && inferenceNorm != null) {
-            bias = foldNorm(kernel);
-        } else {
-            kernel.assign(weight.value().permute(0, 2, 3, 1));
+            INDArray folded = foldedKernels.next(kernel.dataType(), kernel.shape());
+            bias = foldNorm(folded);
+            kernel = folded;
         }
         long[] shape = ConvOps.outputShape(input, kernel, window);
         INDArray output = outputs.next(input.dataType(), shape);
@@ -144,9 +145,7 @@ final class Conv2dLayer implements EngineLayer {
         INDArray scales = BatchNormOps.fill(foldedScales.next(kernel.dataType(), filters), scale);
         Nd4j.exec(
                 DynamicCustomOp.builder("multiply")
-                        .addInputs(
-                                weight.value().permute(0, 2, 3, 1),
-                                scales.reshape(filters, 1, 1, 1))
+                        .addInputs(ohwi(weight.value()), scales.reshape(filters, 1, 1, 1))
                         .addOutputs(kernel)
                         .build());
         return BatchNormOps.fill(foldedBiases.next(kernel.dataType(), filters), shift);
@@ -176,7 +175,8 @@ final class Conv2dLayer implements EngineLayer {
         // conv2d_bp always computes the input gradient; the first layer just drops it.
         GradientPool pool = GradientPool.get();
         INDArray gradInput = pool.takeLike(lastInput);
-        INDArray gradKernel = kernelGradients.nextLike(lastKernel);
+        // The op writes the weight gradient straight through the view.
+        INDArray gradKernel = ohwi(weight.gradient());
         ConvOps.backward(
                 lastInput,
                 lastKernel,
@@ -186,7 +186,6 @@ final class Conv2dLayer implements EngineLayer {
                 gradInput,
                 gradKernel,
                 bias == null ? null : bias.gradient());
-        weight.gradient().assign(gradKernel.permute(0, 3, 1, 2));
         lastInput = null;
         lastKernel = null;
         if (consumeGradOutput) {
@@ -208,16 +207,14 @@ final class Conv2dLayer implements EngineLayer {
     public void close() {
         EngineLayer.super.close();
         outputs.close();
-        kernels.close();
-        kernelGradients.close();
+        foldedKernels.close();
         foldedScales.close();
         foldedBiases.close();
     }
 
-    /** {@code [filters, kernelHeight, kernelWidth, channels]}. */
-    private long[] kernelShape() {
-        long[] shape = weight.value().shape();
-        return new long[] {shape[0], shape[2], shape[3], shape[1]};
+    /** {@code [filters, kernelHeight, kernelWidth, channels]}: a view of an OIHW tensor. */
+    private static INDArray ohwi(INDArray oihw) {
+        return oihw.permute(0, 2, 3, 1);
     }
 
     private INDArray biasValue() {

@@ -61,7 +61,8 @@ public final class ConvOps {
      *
      * @param gradOutput the gradient with respect to the output of {@link #forward}, unchanged
      * @param gradInput shaped like {@code input}
-     * @param gradWeight shaped like {@code weight}
+     * @param gradWeight shaped like {@code weight}; may be a strided view (libnd4j writes through
+     *     its strides), such as the OHWI view of an OIHW gradient
      * @param bias the bias of the forward pass, or null for none
      * @param gradBias shaped like {@code bias}; null exactly when {@code bias} is
      */

@@ -60,11 +60,13 @@ class ConvOpsTest {
         INDArray w = Naive.random(type, 2, 4, 3, window.kernelHeight(), window.kernelWidth());
         INDArray b = withBias ? Naive.random(type, 3, 4) : null;
         INDArray xNhwc = Naive.nhwc(x);
-        INDArray wOhwi = Naive.ohwi(w);
+        // Weights and their gradient as Conv2dLayer passes them: OHWI views of OIHW tensors.
+        INDArray wOhwi = w.permute(0, 2, 3, 1);
         INDArray g =
                 Naive.random(type, 4, Naive.nchwShape(ConvOps.outputShape(xNhwc, wOhwi, window)));
         INDArray gradX = xNhwc.ulike().assign(99);
-        INDArray gradW = wOhwi.ulike().assign(99);
+        INDArray gradWOihw = w.ulike().assign(99);
+        INDArray gradW = gradWOihw.permute(0, 2, 3, 1);
         INDArray gradB = withBias ? b.ulike().assign(99) : null;
 
         ConvOps.backward(xNhwc, wOhwi, b, Naive.nhwc(g), window, gradX, gradW, gradB);
@@ -79,8 +81,7 @@ class ConvOpsTest {
                         window);
         double tolerance = tolerance(type);
         assertThat(Naive.values(Naive.nchw(gradX))).containsExactly(expected[0], within(tolerance));
-        assertThat(Naive.values(gradW.permute(0, 3, 1, 2)))
-                .containsExactly(expected[1], within(tolerance));
+        assertThat(Naive.values(gradWOihw)).containsExactly(expected[1], within(tolerance));
         if (withBias) {
             assertThat(Naive.values(gradB)).containsExactly(expected[2], within(tolerance));
         }
