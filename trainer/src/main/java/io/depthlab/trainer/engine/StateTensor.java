@@ -9,11 +9,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * @param name {@code "<layer name>.<role>"}, e.g. {@code batch_norm_1.running_mean}
  * @param value allocated once, outside any workspace
+ * @param minimum the least value the layer can work with, which loaders check: 0 for a variance,
+ *     whose square root the layer takes; negative infinity when any finite value will do
  */
-public record StateTensor(String name, INDArray value) {
+public record StateTensor(String name, INDArray value, double minimum) {
 
     public StateTensor {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
+    }
+
+    /** A state tensor that may hold any finite value. */
+    public StateTensor(String name, INDArray value) {
+        this(name, value, Double.NEGATIVE_INFINITY);
     }
 }

@@ -233,11 +233,21 @@ public final class Nd4jClassifier implements Classifier {
         List<String> expected = new ArrayList<>();
         for (Parameter parameter : network.parameters()) {
             expected.add(parameter.name());
-            load(tensors.remove(parameter.name()), parameter.name(), parameter.value(), source);
+            load(
+                    tensors.remove(parameter.name()),
+                    parameter.name(),
+                    parameter.value(),
+                    Double.NEGATIVE_INFINITY,
+                    source);
         }
         for (StateTensor state : network.state()) {
             expected.add(state.name());
-            load(tensors.remove(state.name()), state.name(), state.value(), source);
+            load(
+                    tensors.remove(state.name()),
+                    state.name(),
+                    state.value(),
+                    state.minimum(),
+                    source);
         }
         if (!tensors.isEmpty()) {
             throw new BundleException(
@@ -247,7 +257,8 @@ public final class Nd4jClassifier implements Classifier {
         }
     }
 
-    private static void load(Tensor tensor, String name, INDArray target, String source)
+    private static void load(
+            Tensor tensor, String name, INDArray target, double minimum, String source)
             throws BundleException {
         if (tensor == null) {
             throw new BundleException(
@@ -265,6 +276,13 @@ public final class Nd4jClassifier implements Classifier {
         float[] values = new float[tensor.getValuesCount()];
         for (int i = 0; i < values.length; i++) {
             values[i] = tensor.getValues(i);
+            if (values[i] < minimum) {
+                // A negative batch-norm variance would turn every prediction into NaN.
+                throw new BundleException(
+                        String.format(
+                                "%s: tensor '%s' holds %s at index %d; expected values >= %s",
+                                source, name, values[i], i, minimum));
+            }
         }
         INDArray loaded = Nd4j.create(values, shape, target.dataType());
         target.assign(loaded);

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.depthlab.dsl.BatchNorm;
+import io.depthlab.dsl.Dense;
+import io.depthlab.dsl.Network;
+import io.depthlab.dsl.SoftmaxOutput;
 import io.depthlab.proto.bundle.ModelBundle;
 import io.depthlab.proto.bundle.Preprocessing;
 import io.depthlab.proto.bundle.Tensor;
@@ -144,6 +148,40 @@ class ModelExportTest {
                 .hasMessage(
                         "model bundle 'synthetic-mlp': tensor 'dense_2.bias' of shape [3] is"
                                 + " missing");
+    }
+
+    @Test
+    void load_negativeRunningVariance_throwsNamingTensorAndIndex() {
+        Network spec =
+                Network.sequential("bn-mlp")
+                        .input(SyntheticData.SIZE * SyntheticData.SIZE)
+                        .layer(Dense.units(4))
+                        .layer(BatchNorm.create())
+                        .layer(Dense.units(3))
+                        .layer(SoftmaxOutput.create())
+                        .build();
+        Trainer trainer = Trainer.builder(spec).epochs(1).batchSize(25).seed(3).build();
+        ModelBundle trained;
+        try (TrainingResult normed =
+                trainer.train(SyntheticData.images(50, 1), TEST, TEST, NORMALIZATION)) {
+            trained =
+                    ModelExport.toBundle(
+                            normed, "1", "synthetic", preprocessing(), List.of("a", "b", "c"));
+        }
+        int index = 0;
+        while (!trained.getParameters(index).getName().endsWith(".running_var")) {
+            index++;
+        }
+        Tensor variance = trained.getParameters(index).toBuilder().setValues(2, -1f).build();
+        ModelBundle wrong = trained.toBuilder().setParameters(index, variance).build();
+
+        BundleException e = assertThrows(BundleException.class, () -> Nd4jClassifier.load(wrong));
+
+        assertThat(e)
+                .hasMessage(
+                        "model bundle 'bn-mlp': tensor '"
+                                + variance.getName()
+                                + "' holds -1.0 at index 2; expected values >= 0.0");
     }
 
     @Test

@@ -60,7 +60,7 @@ final class BatchNormLayer implements EngineLayer {
         this.runningMean =
                 new StateTensor(spec.name() + ".running_mean", Nd4j.zeros(type, channels));
         this.runningVariance =
-                new StateTensor(spec.name() + ".running_var", Nd4j.ones(type, channels));
+                new StateTensor(spec.name() + ".running_var", Nd4j.ones(type, channels), 0);
         this.batchMean = Nd4j.zeros(type, channels);
         this.batchVariance = Nd4j.zeros(type, channels);
     }
