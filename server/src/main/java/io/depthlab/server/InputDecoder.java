@@ -36,6 +36,9 @@ final class InputDecoder {
     /** The longest array every JVM can allocate; one batch lives in one float array. */
     private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
+    /** The largest UINT8 value; typed contents carry them as uint32. */
+    private static final int MAX_UINT8 = 255;
+
     /** The most dimensions of a client's shape quoted in a description. */
     private static final int MAX_DESCRIBED_DIMS = 8;
 
@@ -66,7 +69,20 @@ final class InputDecoder {
                 request.getRawInputContentsCount() == 0
                         ? typed(input, datatype, elements)
                         : raw(request, input, datatype, elements);
+        checkFinite(input, values);
         return new Batch(values, batchSize);
+    }
+
+    /** NaN or infinity anywhere would come back as NaN probabilities, or a meaningless class. */
+    private void checkFinite(InferInputTensor input, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw InferenceException.invalidArgument(
+                        String.format(
+                                "input '%s': value %d (example %d) is %s; expected finite values",
+                                input.getName(), i, i / model.inputSize(), values[i]));
+            }
+        }
     }
 
     private static InferInputTensor singleInput(ModelInferRequest request) {
@@ -160,11 +176,20 @@ final class InputDecoder {
         }
         float[] values = new float[elements];
         for (int i = 0; i < elements; i++) {
-            values[i] =
-                    datatype == Datatype.FP32
-                            ? contents.getFp32Contents(i)
-                            // uint32 on the wire: read it unsigned, never as a negative int.
-                            : (float) Integer.toUnsignedLong(contents.getUintContents(i));
+            if (datatype == Datatype.FP32) {
+                values[i] = contents.getFp32Contents(i);
+                continue;
+            }
+            // uint32 on the wire: read it unsigned, never as a negative int.
+            long value = Integer.toUnsignedLong(contents.getUintContents(i));
+            if (value > MAX_UINT8) {
+                throw InferenceException.invalidArgument(
+                        String.format(
+                                "input '%s': contents.uint_contents[%d] is %d; expected UINT8"
+                                        + " values from 0 to %d",
+                                input.getName(), i, value, MAX_UINT8));
+            }
+            values[i] = value;
         }
         return values;
     }

@@ -2,6 +2,8 @@ package io.depthlab.server;
 
 import static io.depthlab.server.Requests.assertRefused;
 import static io.depthlab.server.Requests.bool;
+import static io.depthlab.server.Requests.fp32Raw;
+import static io.depthlab.server.Requests.fp32Typed;
 import static io.depthlab.server.Requests.input;
 import static io.depthlab.server.Requests.int64;
 import static io.depthlab.server.Requests.output;
@@ -107,6 +109,37 @@ class ModelInferErrorsTest {
                 request,
                 Code.INVALID_ARGUMENT,
                 "input 'input': shape [1, 16] needs 16 values in contents.fp32_contents, found 2");
+    }
+
+    @Test
+    void modelInfer_nonFiniteFloats_areInvalidArgumentInEitherEncoding() {
+        float[] values = unsigned(pixels(2 * SIZE, 3));
+        values[SIZE + 5] = Float.NaN;
+        values[SIZE + 9] = Float.POSITIVE_INFINITY;
+
+        for (ModelInferRequest request :
+                List.of(fp32Raw(values, 2, SIZE), fp32Typed(values, 2, SIZE))) {
+            assertInferRefused(
+                    request,
+                    Code.INVALID_ARGUMENT,
+                    "input 'input': value 21 (example 1) is NaN; expected finite values");
+        }
+    }
+
+    @Test
+    void modelInfer_typedUint8BeyondAByte_isInvalidArgument() {
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        for (int i = 0; i < SIZE; i++) {
+            contents.addUintContents(i == 7 ? 300 : i);
+        }
+        ModelInferRequest request =
+                request().addInputs(input("UINT8", 1, SIZE).setContents(contents)).build();
+
+        assertInferRefused(
+                request,
+                Code.INVALID_ARGUMENT,
+                "input 'input': contents.uint_contents[7] is 300; expected UINT8 values from 0"
+                        + " to 255");
     }
 
     @Test
