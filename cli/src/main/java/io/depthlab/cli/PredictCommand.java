@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
             "Send one image to a running depthlab (or any Open Inference Protocol) server and"
                     + " print the most probable classes.",
             "The image is a record of an IDX file (as stored: EMNIST's are transposed) or a PNG"
-                    + " of the model's input size, sent as 8-bit grey pixels."
+                    + " of the model's input size, sent as 8-bit pixels: grey for a model of grey"
+                    + " images (EMNIST), red, green and blue planes for one of colour images"
+                    + " (CIFAR)."
         })
 final class PredictCommand implements Callable<Integer> {
 
@@ -89,7 +91,9 @@ final class PredictCommand implements Callable<Integer> {
                 names = "--image",
                 required = true,
                 paramLabel = "FILE",
-                description = "A PNG (or JPEG, BMP, GIF) image; colour is turned into grey.")
+                description =
+                        "A PNG (or JPEG, BMP, GIF) image; colour becomes grey for a grey"
+                                + " model, grey becomes three equal planes for a colour one.")
         Path file;
 
         @Option(
@@ -261,11 +265,13 @@ final class PredictCommand implements Callable<Integer> {
         int height = image.getHeight();
         int plane = width * height;
         byte[] pixels = new byte[3 * plane];
+        boolean grey = isGrey(image);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 int rgb = image.getRGB(x, y);
                 for (int c = 0; c < 3; c++) {
-                    int value = (rgb >> (16 - 8 * c)) & 0xff;
+                    // A grey image gives its stored value to all three planes.
+                    int value = grey ? storedGrey(image, x, y) : (rgb >> (16 - 8 * c)) & 0xff;
                     pixels[c * plane + y * width + x] = (byte) (invert ? 255 - value : value);
                 }
             }
@@ -274,22 +280,35 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /**
-     * 8-bit grey values, row-major. A grey image's samples are taken as stored: {@code getRGB}
-     * would pass them through a gamma conversion and change them. Colour images become their luma.
+     * 8-bit grey values, row-major. A grey image's samples are taken as stored ({@link
+     * #storedGrey}). Colour images become their luma.
      */
     static byte[] grey(BufferedImage image, boolean invert) {
         int width = image.getWidth();
         int height = image.getHeight();
-        boolean stored = image.getType() == BufferedImage.TYPE_BYTE_GRAY;
+        boolean stored = isGrey(image);
         byte[] pixels = new byte[width * height];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                int value =
-                        stored ? image.getRaster().getSample(x, y, 0) : luma(image.getRGB(x, y));
+                int value = stored ? storedGrey(image, x, y) : luma(image.getRGB(x, y));
                 pixels[y * width + x] = (byte) (invert ? 255 - value : value);
             }
         }
         return pixels;
+    }
+
+    private static boolean isGrey(BufferedImage image) {
+        return image.getType() == BufferedImage.TYPE_BYTE_GRAY
+                || image.getType() == BufferedImage.TYPE_USHORT_GRAY;
+    }
+
+    /**
+     * A grey image's value at (x, y) as stored, scaled to 8 bits: {@code getRGB} would pass it
+     * through a gamma conversion and change it (269 of 784 pixels of an EMNIST glyph).
+     */
+    private static int storedGrey(BufferedImage image, int x, int y) {
+        int sample = image.getRaster().getSample(x, y, 0);
+        return image.getType() == BufferedImage.TYPE_USHORT_GRAY ? sample >>> 8 : sample;
     }
 
     private static int luma(int rgb) {

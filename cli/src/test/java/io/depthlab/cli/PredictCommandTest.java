@@ -49,6 +49,23 @@ class PredictCommandTest {
         assertThat(unsigned(pixels)).containsExactly(0x10, 0xa0, 0x20, 0xb0, 0x30, 0xc0);
     }
 
+    @Test
+    void rgbPlanes_greyPngs_storedValueInEveryPlane() throws Exception {
+        BufferedImage bytes = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        bytes.getRaster().setSamples(0, 0, 2, 1, 0, new int[] {128, 31});
+        BufferedImage shorts = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_GRAY);
+        shorts.getRaster().setSamples(0, 0, 2, 1, 0, new int[] {128 * 257, 31 * 257});
+
+        for (BufferedImage image : new BufferedImage[] {bytes, shorts}) {
+            File png = dir.resolve("grey.png").toFile();
+            ImageIO.write(image, "png", png);
+
+            byte[] pixels = PredictCommand.rgbPlanes(ImageIO.read(png), false);
+
+            assertThat(unsigned(pixels)).containsExactly(128, 31, 128, 31, 128, 31);
+        }
+    }
+
     private static int[] unsigned(byte[] bytes) {
         int[] values = new int[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
