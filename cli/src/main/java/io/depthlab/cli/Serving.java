@@ -96,9 +96,18 @@ final class Serving implements AutoCloseable {
         }
     }
 
-    private static IOException bindFailure(String option, String host, int port, IOException e) {
+    static IOException bindFailure(String option, String host, int port, IOException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         String message = String.valueOf(cause.getMessage());
+        if (message.contains("Unresolved address")) {
+            return new IOException(
+                    String.format(
+                            "--host %s: cannot listen on %s:%d: no address found for that name;"
+                                    + " use 127.0.0.1, 0.0.0.0 (every interface) or a name this"
+                                    + " machine resolves",
+                            host, host, port),
+                    e);
+        }
         if (cause instanceof BindException && message.contains("assign")) {
             // EADDRNOTAVAIL: the host is the mistake, not the port.
             return new IOException(
