@@ -93,7 +93,9 @@ public final class Bundles {
                     file + ": not a model bundle (corrupt or truncated Protocol Buffers data)", e);
         }
         checkVersion(bundle, file.toString());
-        if (bundle.getFormatVersion() >= CHECKSUM_VERSION) {
+        if (bundle.getFormatVersion() >= CHECKSUM_VERSION || bundle.hasChecksum()) {
+            // An older version with a checksum is a newer file whose version field changed:
+            // check it as what it claims to carry.
             checkChecksum(bundle, bytes, file.toString());
         }
         check(bundle, file.toString());

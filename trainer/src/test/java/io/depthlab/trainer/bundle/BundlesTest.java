@@ -136,6 +136,19 @@ class BundlesTest {
                 .hasMessageEndingWith("(the file is corrupt)");
     }
 
+    @Test
+    void read_version2RelabelledVersion1_stillChecksSum() throws Exception {
+        byte[] bytes = Bundles.toBytes(version2());
+        // format_version is field 1: tag 0x08, then the varint 2.
+        assertThat(Arrays.copyOf(bytes, 2)).containsExactly(0x08, 0x02);
+        bytes[1] = 0x01;
+        Path file = write(bytes);
+
+        assertThatThrownBy(() -> Bundles.read(file))
+                .hasMessageStartingWith(file + ": expected checksum ")
+                .hasMessageEndingWith("(the file is corrupt)");
+    }
+
     private static ModelBundle version2() throws Exception {
         return ModelBundle.parseFrom(golden()).toBuilder()
                 .setFormatVersion(Bundles.FORMAT_VERSION)
