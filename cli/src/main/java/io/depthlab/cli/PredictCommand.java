@@ -2,8 +2,10 @@ package io.depthlab.cli;
 
 import io.depthlab.proto.inference.ModelMetadataResponse;
 import io.depthlab.server.InferenceClient;
+import io.depthlab.server.InferenceClientException;
 import io.depthlab.trainer.data.Emnist;
 import io.depthlab.trainer.data.IdxReader;
+import io.grpc.Status;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -133,7 +135,7 @@ final class PredictCommand implements Callable<Integer> {
                                         + " ./depthlab serve --bundle FILE",
                                 host, port, READY_WAIT.toSeconds()));
             }
-            ModelMetadataResponse metadata = client.modelMetadata(model);
+            ModelMetadataResponse metadata = metadata(client);
             byte[] pixels =
                     source.idx != null
                             ? readIdx(source.idx)
@@ -143,6 +145,18 @@ final class PredictCommand implements Callable<Integer> {
             print(client.topClasses(model, pixels, top));
         }
         return 0;
+    }
+
+    /** The model's metadata; an unknown model names the flag that chose it. */
+    private ModelMetadataResponse metadata(InferenceClient client) {
+        try {
+            return client.modelMetadata(model);
+        } catch (InferenceClientException e) {
+            if (e.code() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+            throw new IllegalArgumentException("--model " + model + ": " + e.getMessage(), e);
+        }
     }
 
     /** Refuses an image the model cannot take before sending it, e.g. a 32x32 PNG for EMNIST. */
@@ -162,8 +176,9 @@ final class PredictCommand implements Callable<Integer> {
                             : "--image " + this.source.png.file;
             throw new IllegalArgumentException(
                     String.format(
-                            "%s: expected an image of %s = %d pixels for model '%s', found %d"
-                                    + " pixels",
+                            "%s: expected an image of %s = %d values for model '%s', found %d"
+                                    + " values (one per pixel, times three planes for a colour"
+                                    + " model)",
                             source, shape.subList(1, shape.size()), expected, model, pixels));
         }
     }

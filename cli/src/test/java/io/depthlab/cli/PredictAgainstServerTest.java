@@ -124,8 +124,25 @@ class PredictAgainstServerTest {
                 .isEqualTo(
                         "depthlab predict: --image "
                                 + image
-                                + ": expected an image of [28, 28] = 784 pixels for model 'tiny',"
-                                + " found 1024 pixels\n");
+                                + ": expected an image of [28, 28] = 784 values for model 'tiny',"
+                                + " found 1024 values (one per pixel, times three planes for a"
+                                + " colour model)\n");
+    }
+
+    @Test
+    void predict_modelTheServerLacks_namesTheFlag() throws Exception {
+        CommandLine commandLine = Depthlab.commandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+
+        int status =
+                commandLine.execute(
+                        "predict", "--port=" + serving.port(), "--image", png(28).toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab predict: --model emnist-mlp: unknown model 'emnist-mlp': this"
+                                + " server serves only 'tiny'\n");
     }
 
     @Test
