@@ -179,7 +179,8 @@ class CommandLineErrorsTest {
                         "depthlab inspect: "
                                 + garbage
                                 + ": not a model bundle (corrupt or truncated Protocol Buffers"
-                                + " data)\n");
+                                + " data, 4 bytes): "
+                                + "Protocol message tag had invalid wire type.\n");
     }
 
     @Test

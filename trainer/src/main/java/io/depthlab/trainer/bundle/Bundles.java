@@ -89,8 +89,13 @@ public final class Bundles {
         try {
             bundle = ModelBundle.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
+            // The parser says what broke, not where; the size tells a cut file from another kind.
             throw new BundleException(
-                    file + ": not a model bundle (corrupt or truncated Protocol Buffers data)", e);
+                    String.format(
+                            "%s: not a model bundle (corrupt or truncated Protocol Buffers data,"
+                                    + " %d bytes): %s",
+                            file, bytes.length, e.getMessage()),
+                    e);
         }
         checkVersion(bundle, file.toString());
         if (bundle.getFormatVersion() >= CHECKSUM_VERSION || bundle.hasChecksum()) {

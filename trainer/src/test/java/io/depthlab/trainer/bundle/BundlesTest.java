@@ -174,7 +174,12 @@ class BundlesTest {
                 .hasMessage(
                         file
                                 + ": not a model bundle (corrupt or truncated Protocol Buffers"
-                                + " data)");
+                                + " data, "
+                                + (bytes.length - 7)
+                                + " bytes): While parsing a protocol message, the input ended"
+                                + " unexpectedly in the middle of a field.  This could mean"
+                                + " either that the input has been truncated or that an embedded"
+                                + " message misreported its own length.");
     }
 
     @Test
