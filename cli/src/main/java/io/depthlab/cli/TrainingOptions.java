@@ -63,8 +63,10 @@ final class TrainingOptions {
             names = "--network",
             paramLabel = "NAME",
             description =
-                    "mlp (the regularisation study's, for 28x28 images) or vgg-DEPTH[-bn][-res]"
-                            + " (the depth study's, for CIFAR-100; DEPTH = 8, 14, 20, ...)."
+                    "mlp (the regularisation study's: one hidden layer over the flattened"
+                            + " image, 784 inputs for EMNIST, 3072 for CIFAR-100) or"
+                            + " vgg-DEPTH[-bn][-res] (the depth study's, for CIFAR-100; DEPTH = 8,"
+                            + " 14, 20, ...)."
                             + " Default: mlp, or vgg-8 for cifar100.")
     String network;
 
