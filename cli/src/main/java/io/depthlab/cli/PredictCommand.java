@@ -132,7 +132,9 @@ final class PredictCommand implements Callable<Integer> {
                 throw new IOException(
                         String.format(
                                 "no ready server at %s:%d (waited %d s); start one with"
-                                        + " ./depthlab serve --bundle FILE",
+                                        + " ./depthlab serve --bundle FILE, or give --port the"
+                                        + " server's gRPC port (serve's --port, not its"
+                                        + " --metrics-port)",
                                 host, port, READY_WAIT.toSeconds()));
             }
             ModelMetadataResponse metadata = metadata(client);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -290,6 +292,34 @@ class CommandLineErrorsTest {
                         "depthlab serve: --host 192.0.2.1: cannot listen on 192.0.2.1:18641:"
                                 + " the address is not one of this machine's; use 127.0.0.1,"
                                 + " 0.0.0.0 (every interface) or one of its own addresses\n");
+    }
+
+    @Test
+    void predict_nothingListening_saysWhichPortToGive() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path image = dir.resolve("image.idx");
+
+        int status =
+                run(
+                        "predict",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        String.valueOf(port),
+                        "--image",
+                        image.toString());
+
+        assertThat(status).isEqualTo(ErrorReporter.FAILED);
+        assertThat(err.toString())
+                .isEqualTo(
+                        "depthlab predict: no ready server at 127.0.0.1:"
+                                + port
+                                + " (waited 3 s); start one with ./depthlab serve --bundle FILE,"
+                                + " or give --port the server's gRPC port (serve's --port, not its"
+                                + " --metrics-port)\n");
     }
 
     @Test
