@@ -155,36 +155,27 @@ final class BatchNormLayer implements EngineLayer {
                                             + foldedInto.name()
                                             + "')"));
         }
-        INDArray target =
-                overwriteGradOutput ? gradOutput : GradientPool.get().takeLike(gradOutput);
-        INDArray gradInput =
-                lastTraining
-                        ? BatchNormOps.backward(
-                                lastInput,
-                                batchMean,
-                                batchVariance,
-                                gamma.value(),
-                                spec.epsilon(),
-                                gradOutput,
-                                target,
-                                gamma.gradient(),
-                                beta.gradient())
-                        : BatchNormOps.backwardFixedStatistics(
-                                lastInput,
-                                runningMean.value(),
-                                runningVariance.value(),
-                                gamma.value(),
-                                spec.epsilon(),
-                                gradOutput,
-                                target,
-                                gamma.gradient(),
-                                beta.gradient());
+        GradientPool pool = GradientPool.get();
+        INDArray target = overwriteGradOutput ? gradOutput : pool.takeLike(gradOutput);
+        BatchNormOps.backward(
+                lastInput,
+                lastTraining ? batchMean : runningMean.value(),
+                lastTraining ? batchVariance : runningVariance.value(),
+                gamma.value(),
+                spec.epsilon(),
+                gradOutput,
+                target,
+                gamma.gradient(),
+                beta.gradient(),
+                lastTraining);
         lastInput = null;
         if (!needGradInput) {
-            GradientPool.get().giveBack(target == gradOutput ? null : target);
+            if (target != gradOutput) {
+                pool.giveBack(target);
+            }
             return null;
         }
-        return gradInput;
+        return target;
     }
 
     /**

@@ -87,79 +87,29 @@ public final class BatchNormOps {
     }
 
     /**
-     * The training-mode backward pass, through the batch statistics: overwrites {@code gradGamma}
-     * and {@code gradBeta}, then writes the gradient with respect to {@code x} into {@code
-     * gradInput} and returns it. With {@code xhat = (x - mean) * s}, {@code s = 1 / sqrt(variance +
-     * epsilon)} and {@code m} values per channel:
+     * The backward pass: overwrites {@code gradGamma} and {@code gradBeta}, then writes the
+     * gradient with respect to {@code x} into {@code gradInput} and returns it. With {@code xhat =
+     * (x - mean) * s}, {@code s = 1 / sqrt(variance + epsilon)} and {@code m} values per channel:
      *
      * <pre>
      * gradBeta  = sum(g)
      * gradGamma = sum(g * xhat)
-     * gradX     = gamma * s * g - gamma * s / m * (gradBeta + xhat * gradGamma)
+     * gradX     = gamma * s * g - gamma * s / m * (gradBeta + xhat * gradGamma)   (batch statistics)
+     * gradX     = gamma * s * g                                                   (fixed statistics)
      * </pre>
      *
-     * Six passes: two sums, a product, a channel-broadcast product, a normalisation and an add.
+     * Through the batch statistics, six passes: two sums, a product, a channel-broadcast product, a
+     * normalisation and an add.
      *
-     * @param mean the batch mean the forward pass normalised with
-     * @param variance the biased batch variance the forward pass normalised with
+     * @param mean the mean the forward pass normalised with: the batch's, or the running one
+     * @param variance likewise; the batch's is the biased one
      * @param gradOutput the gradient with respect to the output; unchanged unless it is also {@code
      *     gradInput}
      * @param gradInput shaped like {@code x}, dense; may be {@code gradOutput}, to work in place
+     * @param throughStatistics true after a training forward, whose mean and variance depend on
+     *     {@code x}; false after an inference forward with the running statistics held fixed
      */
     public static INDArray backward(
-            INDArray x,
-            INDArray mean,
-            INDArray variance,
-            INDArray gamma,
-            double epsilon,
-            INDArray gradOutput,
-            INDArray gradInput,
-            INDArray gradGamma,
-            INDArray gradBeta) {
-        return backward(
-                x,
-                mean,
-                variance,
-                gamma,
-                epsilon,
-                gradOutput,
-                gradInput,
-                gradGamma,
-                gradBeta,
-                true);
-    }
-
-    /**
-     * The backward pass with the statistics held fixed, as after an inference forward with the
-     * running ones: {@code gradBeta = sum(g)}, {@code gradGamma = sum(g * xhat)} and {@code gradX =
-     * gamma * s * g}, written into {@code gradInput} and returned. Same notation and arguments as
-     * {@link #backward(INDArray, INDArray, INDArray, INDArray, double, INDArray, INDArray,
-     * INDArray, INDArray)}.
-     */
-    public static INDArray backwardFixedStatistics(
-            INDArray x,
-            INDArray mean,
-            INDArray variance,
-            INDArray gamma,
-            double epsilon,
-            INDArray gradOutput,
-            INDArray gradInput,
-            INDArray gradGamma,
-            INDArray gradBeta) {
-        return backward(
-                x,
-                mean,
-                variance,
-                gamma,
-                epsilon,
-                gradOutput,
-                gradInput,
-                gradGamma,
-                gradBeta,
-                false);
-    }
-
-    private static INDArray backward(
             INDArray x,
             INDArray mean,
             INDArray variance,

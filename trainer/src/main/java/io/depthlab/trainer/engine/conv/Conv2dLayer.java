@@ -39,7 +39,6 @@ final class Conv2dLayer implements EngineLayer {
     // The batch norm that follows in the chain, applied by this layer's inference passes.
     private BatchNormLayer inferenceNorm;
     private INDArray lastInput;
-    private INDArray lastKernel;
 
     Conv2dLayer(Conv2d spec, Shape inputShape, SplittableRandom random) {
         this.spec = spec;
@@ -123,7 +122,6 @@ final class Conv2dLayer implements EngineLayer {
         INDArray output = outputs.next(input.dataType(), shape);
         ConvOps.forward(input, kernel, bias, window, output);
         lastInput = training ? input : null;
-        lastKernel = training ? kernel : null;
         return output;
     }
 
@@ -179,7 +177,7 @@ final class Conv2dLayer implements EngineLayer {
         INDArray gradKernel = ohwi(weight.gradient());
         ConvOps.backward(
                 lastInput,
-                lastKernel,
+                ohwi(weight.value()),
                 biasValue(),
                 gradOutput,
                 window,
@@ -187,7 +185,6 @@ final class Conv2dLayer implements EngineLayer {
                 gradKernel,
                 bias == null ? null : bias.gradient());
         lastInput = null;
-        lastKernel = null;
         if (consumeGradOutput) {
             pool.giveBack(gradOutput);
         }

@@ -75,7 +75,7 @@ class BatchNormOpsTest {
 
         INDArray gradX =
                 BatchNormOps.backward(
-                        xNhwc, mean, variance, gamma, EPS, gNhwc, gNhwc, gradGamma, gradBeta);
+                        xNhwc, mean, variance, gamma, EPS, gNhwc, gNhwc, gradGamma, gradBeta, true);
 
         double[][] expected =
                 Naive.batchNormBackward(Naive.values(x), shape, Naive.values(gamma), EPS, gs);
@@ -113,7 +113,8 @@ class BatchNormOpsTest {
                         gNhwc,
                         xNhwc.ulike(),
                         gradGamma,
-                        gradBeta);
+                        gradBeta,
+                        true);
 
         double[][] expected =
                 Naive.batchNormBackward(Naive.values(x), shape, Naive.values(gamma), EPS, gs);
