@@ -1,10 +1,13 @@
 package io.depthlab.trainer.engine.conv;
 
+import io.depthlab.trainer.engine.NdArrays;
 import java.util.Arrays;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * 2-D convolution (cross-correlation, as in PyTorch) through libnd4j's {@code conv2d} and {@code
@@ -17,6 +20,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * safe; the arrays are not.
  */
 public final class ConvOps {
+
+    /**
+     * The most input bytes one backward call gets; a larger batch goes through in equal chunks. For
+     * a whole [100, 32, 32, 32] float batch (13 MB) oneDNN picks Winograd kernels, and its Winograd
+     * weight gradient (5.4 ms) is slower than the direct kernel it picks for a quarter of the batch
+     * (4 x 1.1 ms); the data gradient of a quarter is faster too (4 x 0.6 ms against 3.0), as a
+     * quarter's arrays stay in the processor's cache between the passes. Chunked, a VGG-38 BN+res
+     * training step took 0.92 and a VGG-68 one 0.90-0.98 of the time in interleaved steps
+     * (BENCHMARKS.md). Smaller chunks (16x16 layers split too) and chunked forward passes measured
+     * no better: every call also pays libnd4j's and oneDNN's fixed costs.
+     */
+    static final long BACKWARD_CHUNK_BYTES = 4L << 20;
 
     private ConvOps() {}
 
@@ -75,6 +90,33 @@ public final class ConvOps {
             INDArray gradInput,
             INDArray gradWeight,
             INDArray gradBias) {
+        backward(
+                input,
+                weight,
+                bias,
+                gradOutput,
+                window,
+                gradInput,
+                gradWeight,
+                gradBias,
+                BACKWARD_CHUNK_BYTES);
+    }
+
+    /**
+     * {@link #backward} with batches of more than {@code chunkBytes} of input split into equal
+     * chunks of examples: the input gradient is written chunk by chunk, the weight and bias
+     * gradients are the sums over the chunks.
+     */
+    static void backward(
+            INDArray input,
+            INDArray weight,
+            INDArray bias,
+            INDArray gradOutput,
+            Window window,
+            INDArray gradInput,
+            INDArray gradWeight,
+            INDArray gradBias,
+            long chunkBytes) {
         checkShapes(input, weight, bias, window);
         checkShape(gradOutput, outputShape(input, weight, window), "output gradient");
         checkShape(gradInput, input.shape(), "input gradient");
@@ -87,13 +129,58 @@ public final class ConvOps {
                             + " and its gradient "
                             + (gradBias == null ? "absent" : "present"));
         }
+        if (bias != null) {
+            checkShape(gradBias, bias.shape(), "bias gradient");
+        }
+        int batch = Math.toIntExact(input.size(0));
+        long bytes = input.length() * input.dataType().width();
+        int chunks = (int) Math.min(batch, Math.max(1, (bytes + chunkBytes - 1) / chunkBytes));
+        if (chunks == 1) {
+            backwardOp(input, weight, bias, gradOutput, window, gradInput, gradWeight, gradBias);
+            return;
+        }
+
+        int size = (batch + chunks - 1) / chunks;
+        INDArray weightPart = Nd4j.createUninitialized(gradWeight.dataType(), gradWeight.shape());
+        INDArray biasPart = bias == null ? null : gradBias.ulike();
+        for (int from = 0; from < batch; from += size) {
+            INDArrayIndex examples = NDArrayIndex.interval(from, Math.min(batch, from + size));
+            boolean first = from == 0;
+            backwardOp(
+                    input.get(examples),
+                    weight,
+                    bias,
+                    gradOutput.get(examples),
+                    window,
+                    gradInput.get(examples),
+                    first ? gradWeight : weightPart,
+                    first ? gradBias : biasPart);
+            if (!first) {
+                gradWeight.addi(weightPart);
+                if (bias != null) {
+                    gradBias.addi(biasPart);
+                }
+            }
+        }
+        NdArrays.release(weightPart, biasPart);
+    }
+
+    /** One {@code conv2d_bp} call on checked arrays. */
+    private static void backwardOp(
+            INDArray input,
+            INDArray weight,
+            INDArray bias,
+            INDArray gradOutput,
+            Window window,
+            INDArray gradInput,
+            INDArray gradWeight,
+            INDArray gradBias) {
         DynamicCustomOp.DynamicCustomOpsBuilder op =
                 DynamicCustomOp.builder("conv2d_bp")
                         .addIntegerArguments(window.convolutionArguments());
         if (bias == null) {
             op.addInputs(input, weight, gradOutput).addOutputs(gradInput, gradWeight);
         } else {
-            checkShape(gradBias, bias.shape(), "bias gradient");
             // All three outputs: with two, libnd4j leaves the bias gradient unset, silently.
             op.addInputs(input, weight, bias, gradOutput)
                     .addOutputs(gradInput, gradWeight, gradBias);

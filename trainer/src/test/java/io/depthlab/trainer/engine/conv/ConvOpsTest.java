@@ -71,20 +71,38 @@ class ConvOpsTest {
 
         ConvOps.backward(xNhwc, wOhwi, b, Naive.nhwc(g), window, gradX, gradW, gradB);
 
-        double[][] expected =
-                Naive.convBackward(
-                        Naive.values(x),
-                        x.shape(),
-                        Naive.values(w),
-                        w.shape(),
-                        Naive.values(g),
-                        window);
-        double tolerance = tolerance(type);
-        assertThat(Naive.values(Naive.nchw(gradX))).containsExactly(expected[0], within(tolerance));
-        assertThat(Naive.values(gradWOihw)).containsExactly(expected[1], within(tolerance));
-        if (withBias) {
-            assertThat(Naive.values(gradB)).containsExactly(expected[2], within(tolerance));
-        }
+        assertMatchesNaiveBackward(x, w, g, window, gradX, gradWOihw, gradB);
+    }
+
+    /** Batches over the chunk size go through in chunks; the gradients must not change. */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void backward_inChunksOfTwoExamples_matchesNaiveLoops(
+            DataType type, boolean withBias, Window window) {
+        INDArray x = Naive.random(type, 5, 5, 3, 7, 6);
+        INDArray w = Naive.random(type, 6, 4, 3, window.kernelHeight(), window.kernelWidth());
+        INDArray b = withBias ? Naive.random(type, 7, 4) : null;
+        INDArray xNhwc = Naive.nhwc(x);
+        INDArray wOhwi = w.permute(0, 2, 3, 1);
+        INDArray g =
+                Naive.random(type, 8, Naive.nchwShape(ConvOps.outputShape(xNhwc, wOhwi, window)));
+        INDArray gradX = xNhwc.ulike().assign(99);
+        INDArray gradWOihw = w.ulike().assign(99);
+        INDArray gradB = withBias ? b.ulike().assign(99) : null;
+        long twoExamples = 2 * x.length() / x.size(0) * type.width();
+
+        ConvOps.backward(
+                xNhwc,
+                wOhwi,
+                b,
+                Naive.nhwc(g),
+                window,
+                gradX,
+                gradWOihw.permute(0, 2, 3, 1),
+                gradB,
+                twoExamples);
+
+        assertMatchesNaiveBackward(x, w, g, window, gradX, gradWOihw, gradB);
     }
 
     @Test
@@ -116,6 +134,31 @@ class ConvOpsTest {
      * Sums of up to 27 products of values in [-1, 1): float32 keeps about 7 digits of each, so 1e-4
      * absolute is loose enough for any summation order and tight enough to catch a wrong element.
      */
+    /** Checks gradients (NHWC input, OIHW weight) against {@link Naive#convBackward}. */
+    private static void assertMatchesNaiveBackward(
+            INDArray x,
+            INDArray w,
+            INDArray g,
+            Window window,
+            INDArray gradX,
+            INDArray gradWOihw,
+            INDArray gradB) {
+        double[][] expected =
+                Naive.convBackward(
+                        Naive.values(x),
+                        x.shape(),
+                        Naive.values(w),
+                        w.shape(),
+                        Naive.values(g),
+                        window);
+        double tolerance = tolerance(x.dataType());
+        assertThat(Naive.values(Naive.nchw(gradX))).containsExactly(expected[0], within(tolerance));
+        assertThat(Naive.values(gradWOihw)).containsExactly(expected[1], within(tolerance));
+        if (gradB != null) {
+            assertThat(Naive.values(gradB)).containsExactly(expected[2], within(tolerance));
+        }
+    }
+
     static double tolerance(DataType type) {
         return type == DataType.DOUBLE ? 1e-10 : 1e-4;
     }
