@@ -117,6 +117,11 @@ public final class ConvOps {
             INDArray gradWeight,
             INDArray gradBias,
             long chunkBytes) {
+        if (chunkBytes <= 0) {
+            throw new IllegalArgumentException(
+                    "convolution backward chunk: expected a positive byte count, found "
+                            + chunkBytes);
+        }
         checkShapes(input, weight, bias, window);
         checkShape(gradOutput, outputShape(input, weight, window), "output gradient");
         checkShape(gradInput, input.shape(), "input gradient");
