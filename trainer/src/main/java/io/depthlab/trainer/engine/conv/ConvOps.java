@@ -22,14 +22,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class ConvOps {
 
     /**
-     * The most input bytes one backward call gets; a larger batch goes through in equal chunks. For
-     * a whole [100, 32, 32, 32] float batch (13 MB) oneDNN picks Winograd kernels, and its Winograd
-     * weight gradient (5.4 ms) is slower than the direct kernel it picks for a quarter of the batch
-     * (4 x 1.1 ms); the data gradient of a quarter is faster too (4 x 0.6 ms against 3.0), as a
-     * quarter's arrays stay in the processor's cache between the passes. Chunked, a VGG-38 BN+res
-     * training step took 0.92 and a VGG-68 one 0.90-0.98 of the time in interleaved steps
-     * (BENCHMARKS.md). Smaller chunks (16x16 layers split too) and chunked forward passes measured
-     * no better: every call also pays libnd4j's and oneDNN's fixed costs.
+     * About the most input bytes one backward call gets; a larger batch goes through in equal
+     * chunks. For a whole [100, 32, 32, 32] float batch (13 MB) oneDNN picks Winograd kernels, and
+     * its Winograd weight gradient (5.4 ms) is slower than the direct kernel it picks for a quarter
+     * of the batch (4 x 1.1 ms); the data gradient of a quarter is faster too (4 x 0.6 ms against
+     * 3.0), as a quarter's arrays stay in the processor's cache between the passes. Chunked, a
+     * VGG-38 BN+res training step took 0.92 and a VGG-68 one 0.90-0.98 of the time in interleaved
+     * steps (BENCHMARKS.md). Smaller chunks (16x16 layers split too) and chunked forward passes
+     * measured no better: every call also pays libnd4j's and oneDNN's fixed costs.
      */
     static final long BACKWARD_CHUNK_BYTES = 4L << 20;
 
@@ -52,12 +52,24 @@ public final class ConvOps {
      * Writes the convolution of {@code input} into {@code output}, overwriting it.
      *
      * @param bias {@code [filters]}, or null for none
-     * @param output {@code [batch, outHeight, outWidth, filters]}, c order
+     * @param output {@code [batch, outHeight, outWidth, filters]}; a strided view is written
+     *     through a dense copy
      */
     public static void forward(
             INDArray input, INDArray weight, INDArray bias, Window window, INDArray output) {
         checkShapes(input, weight, bias, window);
         checkShape(output, outputShape(input, weight, window), "output");
+        INDArray x = denseCopy(input);
+        INDArray y = dense(output) ? output : denseLike(output);
+
+        forwardOp(x, weight, bias, window, y);
+
+        writeBack(y, output);
+        release(x, input);
+    }
+
+    private static void forwardOp(
+            INDArray input, INDArray weight, INDArray bias, Window window, INDArray output) {
         DynamicCustomOp.DynamicCustomOpsBuilder op =
                 DynamicCustomOp.builder("conv2d")
                         .addIntegerArguments(window.convolutionArguments())
@@ -104,8 +116,9 @@ public final class ConvOps {
 
     /**
      * {@link #backward} with batches of more than {@code chunkBytes} of input split into equal
-     * chunks of examples: the input gradient is written chunk by chunk, the weight and bias
-     * gradients are the sums over the chunks.
+     * chunks of examples (of about that size): the input gradient is written chunk by chunk, the
+     * weight and bias gradients are the sums over the chunks. Arrays that are views starting past
+     * their buffer's first element go through whole, since ND4J M2.1 slices such views wrongly.
      */
     static void backward(
             INDArray input,
@@ -138,13 +151,42 @@ public final class ConvOps {
             checkShape(gradBias, bias.shape(), "bias gradient");
         }
         int batch = Math.toIntExact(input.size(0));
-        long bytes = input.length() * input.dataType().width();
-        int chunks = (int) Math.min(batch, Math.max(1, (bytes + chunkBytes - 1) / chunkBytes));
-        if (chunks == 1) {
-            backwardOp(input, weight, bias, gradOutput, window, gradInput, gradWeight, gradBias);
+        if (batch == 0) {
+            // The gradients of a sum over no examples; libnd4j would leave them as they were.
+            gradWeight.assign(0);
+            if (gradBias != null) {
+                gradBias.assign(0);
+            }
             return;
         }
 
+        INDArray x = denseCopy(input);
+        INDArray g = denseCopy(gradOutput);
+        INDArray gx = dense(gradInput) ? gradInput : denseLike(gradInput);
+        long bytes = x.length() * x.dataType().width();
+        long chunks = Math.min(batch, (bytes + chunkBytes - 1) / chunkBytes);
+        if (chunks <= 1 || x.offset() != 0 || g.offset() != 0 || gx.offset() != 0) {
+            backwardOp(x, weight, bias, g, window, gx, gradWeight, gradBias);
+        } else {
+            backwardInChunks(x, weight, bias, g, window, gx, gradWeight, gradBias, (int) chunks);
+        }
+
+        writeBack(gx, gradInput);
+        release(x, input);
+        release(g, gradOutput);
+    }
+
+    private static void backwardInChunks(
+            INDArray input,
+            INDArray weight,
+            INDArray bias,
+            INDArray gradOutput,
+            Window window,
+            INDArray gradInput,
+            INDArray gradWeight,
+            INDArray gradBias,
+            int chunks) {
+        int batch = Math.toIntExact(input.size(0));
         int size = (batch + chunks - 1) / chunks;
         INDArray weightPart = Nd4j.createUninitialized(gradWeight.dataType(), gradWeight.shape());
         INDArray biasPart = bias == null ? null : gradBias.ulike();
@@ -191,6 +233,41 @@ public final class ConvOps {
                     .addOutputs(gradInput, gradWeight, gradBias);
         }
         Nd4j.exec(op.build());
+    }
+
+    /**
+     * Whether libnd4j's oneDNN path reads or writes {@code array} correctly: c order with the
+     * strides of a dense array. With float32 it silently computes garbage (values near 1e34) from
+     * other layouts, such as an NHWC view of an NCHW batch; weights are the exception and may be
+     * the OHWI view of an OIHW array.
+     */
+    private static boolean dense(INDArray array) {
+        return array.ordering() == 'c'
+                && Arrays.equals(array.stride(), Nd4j.getStrides(array.shape(), 'c'));
+    }
+
+    /** {@code array} itself when {@link #dense}, else a dense copy. */
+    private static INDArray denseCopy(INDArray array) {
+        return dense(array) ? array : array.dup('c');
+    }
+
+    private static INDArray denseLike(INDArray array) {
+        return Nd4j.createUninitialized(array.dataType(), array.shape());
+    }
+
+    /** Copies a result computed in a dense stand-in into the caller's array. */
+    private static void writeBack(INDArray computed, INDArray target) {
+        if (computed != target) {
+            target.assign(computed);
+            NdArrays.release(computed);
+        }
+    }
+
+    /** Releases {@code copy} if it is a copy of {@code original}. */
+    private static void release(INDArray copy, INDArray original) {
+        if (copy != original) {
+            NdArrays.release(copy);
+        }
     }
 
     /** {@code [batch, outHeight, outWidth, filters]}, after checking the shapes. */
