@@ -75,15 +75,17 @@ public final class BatchNormOps {
             double epsilon,
             INDArray output) {
         checkArguments(x, gamma, beta, mean, variance, output);
+        INDArray input = ConvOps.denseCopy(x);
 
         Nd4j.exec(
                 DynamicCustomOp.builder("batchnorm")
-                        .addInputs(x, mean, variance, gamma, beta)
+                        .addInputs(input, mean, variance, gamma, beta)
                         .addOutputs(output)
                         .addFloatingPointArguments(epsilon)
                         // Apply gamma, apply beta, the channel axis.
                         .addIntegerArguments(1, 1, x.rank() - 1)
                         .build());
+        ConvOps.release(input, x);
     }
 
     /**

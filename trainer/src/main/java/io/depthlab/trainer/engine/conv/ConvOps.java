@@ -237,17 +237,17 @@ public final class ConvOps {
 
     /**
      * Whether libnd4j's oneDNN path reads or writes {@code array} correctly: c order with the
-     * strides of a dense array. With float32 it silently computes garbage (values near 1e34) from
-     * other layouts, such as an NHWC view of an NCHW batch; weights are the exception and may be
-     * the OHWI view of an OIHW array.
+     * strides of a dense array. With float32 its convolutions and batch norm silently compute
+     * garbage (values near 1e30) from other layouts, such as an NHWC view of an NCHW batch;
+     * convolution weights are the exception and may be the OHWI view of an OIHW array.
      */
-    private static boolean dense(INDArray array) {
+    static boolean dense(INDArray array) {
         return array.ordering() == 'c'
                 && Arrays.equals(array.stride(), Nd4j.getStrides(array.shape(), 'c'));
     }
 
     /** {@code array} itself when {@link #dense}, else a dense copy. */
-    private static INDArray denseCopy(INDArray array) {
+    static INDArray denseCopy(INDArray array) {
         return dense(array) ? array : array.dup('c');
     }
 
@@ -264,7 +264,7 @@ public final class ConvOps {
     }
 
     /** Releases {@code copy} if it is a copy of {@code original}. */
-    private static void release(INDArray copy, INDArray original) {
+    static void release(INDArray copy, INDArray original) {
         if (copy != original) {
             NdArrays.release(copy);
         }
