@@ -96,8 +96,8 @@ public final class BatchNormOps {
      * <pre>
      * gradBeta  = sum(g)
      * gradGamma = sum(g * xhat)
-     * gradX     = gamma * s * g - gamma * s / m * (gradBeta + xhat * gradGamma)   (batch statistics)
-     * gradX     = gamma * s * g                                                   (fixed statistics)
+     * gradX     = gamma * s * g - gamma * s / m * (gradBeta + xhat * gradGamma)  (batch statistics)
+     * gradX     = gamma * s * g                                                  (fixed statistics)
      * </pre>
      *
      * Through the batch statistics, six passes: two sums, a product, a channel-broadcast product, a
