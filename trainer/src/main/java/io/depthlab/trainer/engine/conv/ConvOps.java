@@ -164,7 +164,8 @@ public final class ConvOps {
         INDArray g = denseCopy(gradOutput);
         INDArray gx = dense(gradInput) ? gradInput : denseLike(gradInput);
         long bytes = x.length() * x.dataType().width();
-        long chunks = Math.min(batch, (bytes + chunkBytes - 1) / chunkBytes);
+        // The number of chunkBytes-sized pieces, rounded up, without overflowing near MAX_VALUE.
+        long chunks = Math.min(batch, -Math.floorDiv(-bytes, chunkBytes));
         if (chunks <= 1 || x.offset() != 0 || g.offset() != 0 || gx.offset() != 0) {
             backwardOp(x, weight, bias, g, window, gx, gradWeight, gradBias);
         } else {
